@@ -1,0 +1,124 @@
+/**
+ * The `warden` command line. Every command but `daemon` and `stdio` talks to the running core
+ * over the local socket (starting it when absent); none touches the database directly.
+ */
+import { resolveDataDir } from '../core/paths.js';
+import { runDaemon } from '../core/run-daemon.js';
+import { publicMessage } from '../core/errors/warden-error.js';
+import { VERSION } from '../core/version.js';
+import { CliError, UsageError } from './cli-error.js';
+import { clientCommand } from './commands/client.js';
+import { logCommand } from './commands/log.js';
+import { secretCommand } from './commands/secret.js';
+import { serverCommand } from './commands/server.js';
+import type { Command, CommandContext } from './context.js';
+import { parse } from './context.js';
+import { ControlClient } from './control-client.js';
+
+const HELP = `MCP Warden ${VERSION}: a local authenticating proxy for MCP servers.
+
+Usage: warden [--data-dir DIR] COMMAND
+
+  daemon                     run the Warden core headless (until Ctrl-C or: warden stop)
+  stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
+  status [--json]            is the core running, and where
+  stop                       stop the running core
+  server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
+  server list [--json] | remove NAME
+  secret set NAME            (the value on stdin, never as an argument)
+  secret list [--json] | remove NAME
+  client add NAME            (prints the new key once)
+  client list [--json] | revoke NAME
+  log [--json] [--follow] [--limit N]
+
+Values of --arg and --env may use \${secret:NAME}; Warden fills them in when it starts the server.
+The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user config.`;
+
+const statusCommand: Command = async (argv, context) => {
+  const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
+  const status = await (await context.control()).call('status', {});
+  if (values.json) return context.out(JSON.stringify(status));
+  context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
+};
+
+const stopCommand: Command = async (argv, context) => {
+  parse(argv, {}, 'warden stop');
+  const control = await context.control();
+  await control.call('daemon.stop', {});
+  await control.closed();
+  context.out('Warden core stopped');
+};
+
+const daemonCommand: Command = async (argv, context) => {
+  const { values } = parse(argv, { web: { type: 'boolean' } }, 'warden daemon');
+  if (values.web) throw new UsageError('--web (the window in a browser) is not in this version of Warden yet');
+  const echo = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line + '\n') : undefined;
+  await runDaemon(context.dataDir, echo);
+};
+
+const COMMANDS: Record<string, Command> = {
+  daemon: daemonCommand,
+  status: statusCommand,
+  stop: stopCommand,
+  server: serverCommand,
+  secret: secretCommand,
+  client: clientCommand,
+  log: logCommand,
+};
+
+/** Splits off the global `--data-dir DIR` (anywhere before the command's own options). */
+function takeDataDir(argv: string[]): { dataDir: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let dataDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--data-dir') {
+      dataDir = argv[++i];
+      if (dataDir === undefined) throw new UsageError('--data-dir needs a folder');
+    } else if (arg.startsWith('--data-dir=')) {
+      dataDir = arg.slice('--data-dir='.length);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { dataDir, rest };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { dataDir: explicit, rest } = takeDataDir(argv);
+  const [name, ...args] = rest;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; see: warden --help`);
+  const dataDir = resolveDataDir(explicit);
+  let control: Promise<ControlClient> | undefined;
+  const context: CommandContext = {
+    dataDir,
+    control: () => (control ??= ControlClient.connect(dataDir, new URL('./warden.mjs', import.meta.url))),
+    out: (text) => void process.stdout.write(text + '\n'),
+  };
+  try {
+    await command(args, context);
+  } finally {
+    if (control) (await control.catch(() => undefined))?.close();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof CliError ? error.message : publicMessage(error, 'the command').message;
+    process.stderr.write(`warden: ${message}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  },
+);

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { AuditLog } from './audit/audit-log.js';
+import { ClientKeys } from './clients/client-keys.js';
+import { HelloLimiter } from './clients/hello-limiter.js';
+import { CallStore } from './db/call-store.js';
+import { ClientStore } from './db/client-store.js';
+import { openDatabase } from './db/database.js';
+import { SecretStore } from './db/secret-store.js';
+import { ServerStore } from './db/server-store.js';
+import { SettingsStore } from './db/settings-store.js';
+import { NotFoundError } from './errors/warden-error.js';
+import { ServerSession } from './gateway/server-session.js';
+import { loadAdminToken, tokenMatches } from './ipc/admin-token.js';
+import { ControlConnection } from './ipc/control-connection.js';
+import { createControlHandlers } from './ipc/control-handlers.js';
+import type { ClientHello, Hello } from './ipc/hello.js';
+import { LocalServer } from './ipc/local-server.js';
+import { adminTokenPath, daemonLogPath, serverLogPath, socketPath } from './paths.js';
+import { CappedLog } from './upstream/capped-log.js';
+import { minimalEnv } from './upstream/minimal-env.js';
+import { StdioUpstream, type Spawner } from './upstream/stdio-upstream.js';
+import type { Cipher } from './vault/cipher.js';
+import { Vault } from './vault/vault.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  cipher: Cipher;
+  spawn: Spawner;
+  now?: () => number;
+  /** Where the core's own log lines also go (the daemon passes stderr when in a terminal). */
+  echo?: (line: string) => void;
+  /** Environment upstreams inherit their allow-listed variables from. */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/** A running Warden core. */
+export interface Core {
+  readonly socketPath: string;
+  readonly dataDir: string;
+  /** Resolves when something (a control request, a signal) asked the core to stop. */
+  readonly stopRequested: Promise<void>;
+  /** Ends every session and upstream, closes the socket and the database. */
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Starts the Warden core on `options.dataDir`: opens the database and vault, listens on the
+ * local socket, and serves shim sessions and control connections until closed. This is the
+ * composition root: every module is wired here, in this order.
+ */
+export async function startCore(options: CoreOptions): Promise<Core> {
+  const now = options.now ?? Date.now;
+  const dataDir = options.dataDir;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
+
+  const log = new CappedLog(daemonLogPath(dataDir));
+  const note = (line: string): void => {
+    const stamped = `[${new Date(now()).toISOString()}] ${line}`;
+    log.write(stamped + '\n');
+    options.echo?.(stamped);
+  };
+
+  const db = openDatabase(join(dataDir, 'warden.db'));
+  const settings = new SettingsStore(db);
+  const servers = new ServerStore(db);
+  const calls = new CallStore(db);
+  const vault = new Vault(new SecretStore(db), settings, options.cipher);
+  try {
+    vault.open();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const clients = new ClientKeys(new ClientStore(db), now);
+  const audit = new AuditLog(calls);
+  const limiter = new HelloLimiter(now);
+  const adminToken = loadAdminToken(adminTokenPath(dataDir));
+  const redact = (text: string): string => vault.redactor.redact(text);
+
+  const interrupted = calls.markInterrupted();
+  if (interrupted > 0) note(`${interrupted} call(s) were still open when Warden last stopped; marked interrupted`);
+  const prune = (): void => {
+    const removed = calls.prune(now() - settings.get('logRetentionDays') * DAY_MS, settings.get('logMaxRows'));
+    if (removed > 0) note(`pruned ${removed} audit row(s) past retention`);
+  };
+  prune();
+  const pruneTimer = setInterval(prune, HOUR_MS);
+  pruneTimer.unref();
+
+  const serverLogs = new Map<string, CappedLog>();
+  const serverLog = (name: string): CappedLog => {
+    let capped = serverLogs.get(name);
+    if (!capped) {
+      capped = new CappedLog(serverLogPath(dataDir, name));
+      serverLogs.set(name, capped);
+    }
+    return capped;
+  };
+
+  const sessions = new Map<ServerSession, { server: string; socket: Socket }>();
+  let resolveStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    resolveStop = resolve;
+  });
+
+  const startSession = (hello: ClientHello, client: string, socket: Socket, rest: Buffer): void => {
+    const sessionId = randomUUID();
+    const session: ServerSession = new ServerSession({
+      id: sessionId,
+      clientName: client,
+      serverName: hello.server,
+      audit,
+      redact,
+      maxMessageBytes: settings.get('maxMessageBytes'),
+      now,
+      serverLogPath: serverLogPath(dataDir, hello.server),
+      isRevoked: () => clients.isRevoked(client),
+      downstream: {
+        write: (data) => socket.write(data),
+        onDrain: (callback) => socket.once('drain', callback),
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+        end: () => socket.end(),
+      },
+      startUpstream: (handlers) => {
+        const server = servers.get(hello.server);
+        if (!server) throw new NotFoundError('server', hello.server);
+        const env: Record<string, string> = {};
+        for (const [name, template] of Object.entries(server.config.env)) env[name] = vault.resolve(template);
+        const launch = {
+          command: server.config.command,
+          args: server.config.args.map((arg) => vault.resolve(arg)),
+          env: minimalEnv(env, options.parentEnv),
+          ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
+        };
+        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, handlers);
+      },
+    });
+    sessions.set(session, { server: hello.server, socket });
+    socket.on('data', (chunk: Buffer) => session.push(chunk));
+    socket.on('close', () => {
+      sessions.delete(session);
+      void session.close();
+    });
+    if (rest.length > 0) session.push(rest);
+  };
+
+  const refuse = (socket: Socket, error: string): void => {
+    socket.end(JSON.stringify({ warden: 1, ok: false, error }) + '\n');
+  };
+
+  const onHello = (hello: Hello, socket: Socket, rest: Buffer): void => {
+    const blocked = limiter.blockedFor();
+    if (blocked > 0) {
+      refuse(socket, `too many failed key attempts; Warden accepts connections again in ${Math.ceil(blocked / 1000)} s`);
+      return;
+    }
+    if (hello.type === 'admin') {
+      if (!tokenMatches(hello.token, adminToken)) {
+        limiter.fail();
+        note('refused a control connection with a wrong admin token');
+        refuse(socket, 'the admin token is wrong; the CLI reads it from the data dir (is WARDEN_HOME the same as the running core?)');
+        return;
+      }
+      socket.write('{"warden":1,"ok":true}\n');
+      const connection = new ControlConnection(socket, handlers, (operation, error) =>
+        note(`control ${operation} failed: ${redact(String((error as Error)?.stack ?? error))}`),
+      );
+      if (rest.length > 0) socket.emit('data', rest);
+      void connection;
+      return;
+    }
+    const check = clients.verify(hello.key);
+    if (!check.ok) {
+      limiter.fail();
+      note(`refused a shim for server "${hello.server.slice(0, 64)}": ${check.reason}`);
+      const id = audit.begin({
+        ts: now(),
+        session: '-',
+        client: '?',
+        server: hello.server.slice(0, 64),
+        method: 'warden/hello',
+        target: null,
+        arguments: null,
+      });
+      audit.end(id, { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null });
+      refuse(socket, check.reason);
+      return;
+    }
+    if (!servers.get(hello.server)) {
+      refuse(socket, `Warden has no server named "${hello.server.slice(0, 64)}"; see: warden server list`);
+      return;
+    }
+    socket.write('{"warden":1,"ok":true}\n');
+    startSession(hello, check.client, socket, rest);
+  };
+
+  const handlers = createControlHandlers({
+    dataDir,
+    servers,
+    vault,
+    clients,
+    audit,
+    now,
+    sessionCounts: () => {
+      const counts = new Map<string, number>();
+      for (const { server } of sessions.values()) counts.set(server, (counts.get(server) ?? 0) + 1);
+      return counts;
+    },
+    closeServerSessions: (name) => {
+      for (const [session, entry] of sessions) {
+        if (entry.server !== name) continue;
+        entry.socket.end();
+        void session.close('the server was removed');
+      }
+    },
+    requestStop: () => resolveStop(),
+  });
+
+  const path = socketPath(dataDir);
+  const server = new LocalServer(path, onHello);
+  try {
+    await server.listen();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  note(`Warden core ${process.pid} listening on ${path} (vault: ${options.cipher.description})`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(pruneTimer);
+      await server.close();
+      await Promise.all([...sessions.keys()].map((session) => session.close('Warden is shutting down')));
+      sessions.clear();
+      db.close();
+      note('Warden core stopped');
+      for (const capped of serverLogs.values()) capped.close();
+      log.close();
+    })();
+    return closing;
+  };
+
+  return { socketPath: path, dataDir, stopRequested, close };
+}

@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { DatabaseError } from '../errors/database-error.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** The better-sqlite3 handle; only modules under core/db touch it. */
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the Warden database at `file` (or `:memory:`), in WAL mode, and
+ * brings its schema up to date inside one transaction per migration.
+ *
+ * Refuses a database written by a newer Warden instead of silently using or downgrading it.
+ */
+export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Db {
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new DatabaseError(`cannot open the Warden database at ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL keeps every committed row through a crash of the process; only a power loss can
+    // drop the last transactions, which is the usual WAL trade for a log written per call.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db, migrations: readonly string[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new DatabaseError(
+      `the Warden database was written by a newer version of Warden (schema ${current}, this version knows ${migrations.length}); update Warden or use another data dir`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const step = db.transaction(() => {
+      db.exec(migrations[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    });
+    step.immediate();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` holds how many have run.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE servers (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE clients (
+    name TEXT PRIMARY KEY,
+    prefix TEXT NOT NULL UNIQUE,
+    key_hash BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE TABLE calls (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    session TEXT NOT NULL,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    method TEXT NOT NULL,
+    target TEXT,
+    arguments TEXT,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    duration_ms REAL,
+    result_bytes INTEGER
+  );
+  CREATE INDEX calls_ts ON calls(ts);
+  CREATE INDEX calls_outcome ON calls(outcome) WHERE outcome = 'pending';
+  `,
+];

@@ -1,0 +1,70 @@
+import type { Db } from './database.js';
+
+/** How to start a local (stdio) upstream. Values may hold `${secret:NAME}` templates. */
+export interface StdioServerConfig {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export interface ServerRow {
+  name: string;
+  kind: 'stdio';
+  config: StdioServerConfig;
+  enabled: boolean;
+  createdAt: number;
+}
+
+interface RawServerRow {
+  name: string;
+  kind: string;
+  config: string;
+  enabled: number;
+  created_at: number;
+}
+
+/** Persists upstream server definitions. */
+export class ServerStore {
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly insertStmt;
+  private readonly deleteStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare<[string], RawServerRow>('SELECT * FROM servers WHERE name = ?');
+    this.listStmt = db.prepare<[], RawServerRow>('SELECT * FROM servers ORDER BY name');
+    this.insertStmt = db.prepare('INSERT INTO servers (name, kind, config, enabled, created_at) VALUES (?, ?, ?, 1, ?)');
+    this.deleteStmt = db.prepare('DELETE FROM servers WHERE name = ?');
+  }
+
+  get(name: string): ServerRow | undefined {
+    const row = this.getStmt.get(name);
+    return row ? toServer(row) : undefined;
+  }
+
+  list(): ServerRow[] {
+    return this.listStmt.all().map(toServer);
+  }
+
+  /** Adds a server; returns false when the name is taken. */
+  add(name: string, config: StdioServerConfig, now: number): boolean {
+    if (this.getStmt.get(name)) return false;
+    this.insertStmt.run(name, 'stdio', JSON.stringify(config), now);
+    return true;
+  }
+
+  remove(name: string): boolean {
+    return this.deleteStmt.run(name).changes > 0;
+  }
+}
+
+function toServer(row: RawServerRow): ServerRow {
+  return {
+    name: row.name,
+    kind: 'stdio',
+    config: JSON.parse(row.config) as StdioServerConfig,
+    enabled: row.enabled === 1,
+    createdAt: row.created_at,
+  };
+}

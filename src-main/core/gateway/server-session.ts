@@ -1,0 +1,399 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { summarizeError, summarizeForLog } from '../audit/summarize.js';
+import type { StdioUpstream, UpstreamHandlers } from '../upstream/stdio-upstream.js';
+import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from './json-rpc.js';
+import { LineSplitter } from './line-splitter.js';
+
+/** The shim connection, seen from the session. */
+export interface Downstream {
+  /** Returns false when the socket buffer is full; wait for `onDrain`. */
+  write(data: string | Buffer): boolean;
+  onDrain(callback: () => void): void;
+  pause(): void;
+  resume(): void;
+  /** Ends the connection after flushing what was written. */
+  end(): void;
+}
+
+export interface SessionOptions {
+  id: string;
+  clientName: string;
+  serverName: string;
+  downstream: Downstream;
+  audit: AuditLog;
+  /** Starts the upstream process; throws a WardenError (e.g. a missing secret) it cannot. */
+  startUpstream(handlers: UpstreamHandlers): StdioUpstream;
+  /** Whether the client's key has been revoked since the hello. Checked on every message. */
+  isRevoked(): boolean;
+  redact(text: string): string;
+  maxMessageBytes: number;
+  now?: () => number;
+  /** Where the upstream's log is, for error messages. */
+  serverLogPath: string;
+}
+
+/** Methods whose calls are written to the audit log. */
+const AUDITED = new Set(['tools/call', 'resources/read', 'prompts/get']);
+/** A run shorter than this that ends in an exit counts toward the crash back-off. */
+const QUICK_EXIT_MS = 10_000;
+/** Longest back-off a request waits for; beyond it the request fails at once. */
+const MAX_WAIT_FOR_RESTART_MS = 5_000;
+const MAX_BACKOFF_MS = 30_000;
+const REPLAY_TIMEOUT_MS = 30_000;
+
+interface Pending {
+  method: string;
+  started: number;
+  auditId: number | undefined;
+}
+
+/**
+ * One client session in per-server mode: a shim connection bound to its own upstream process.
+ * Everything MCP carries passes through both ways unchanged (ids are not rewritten: the
+ * upstream serves only this session), except that Warden parses and checks each client
+ * message, forwards the validated object, writes audited calls to the log before forwarding
+ * them, and answers for an upstream that died.
+ *
+ * After an upstream exit the next request starts a new process and replays the client's
+ * initialize handshake to it first, with a back-off for servers that keep exiting.
+ */
+export class ServerSession {
+  private readonly splitter: LineSplitter;
+  private readonly pending = new Map<string, Pending>();
+  private readonly now: () => number;
+  private upstream: StdioUpstream | undefined;
+  private startError: string | undefined;
+  private initialize: JsonRpcMessage | undefined;
+  private clientInitialized = false;
+  /** Messages held while a restarted upstream replays the handshake. */
+  private queue: string[] | undefined;
+  private replayId: string | undefined;
+  private replayTimer: NodeJS.Timeout | undefined;
+  private upstreamStartedAt = 0;
+  private quickExits = 0;
+  /** Earliest time the next process may start (back-off after quick exits). */
+  private nextStartAt = 0;
+  private closed = false;
+  private downstreamBlocked = false;
+  private upstreamBlocked = false;
+  private replayCounter = 0;
+
+  constructor(private readonly options: SessionOptions) {
+    this.now = options.now ?? Date.now;
+    this.splitter = new LineSplitter(
+      {
+        onLine: (line, length) => this.fromClient(line.toString('utf8', 0, length)),
+        onOversize: (head, bytes) =>
+          this.toClient(
+            errorLine(
+              idFromHead(head),
+              ErrorCode.InvalidRequest,
+              `Invalid request: the message is ${bytes} bytes, over Warden's limit of ${options.maxMessageBytes} bytes; send less data per call or raise the limit`,
+            ),
+          ),
+      },
+      options.maxMessageBytes,
+    );
+    this.startProcess();
+  }
+
+  /** Bytes from the shim. */
+  push(chunk: Buffer): void {
+    if (!this.closed) this.splitter.push(chunk);
+  }
+
+  /** The shim went away: stop the upstream and close the session's open audit rows. */
+  async close(reason = 'the client disconnected'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.replayTimer);
+    for (const [, entry] of this.pending) this.endAudit(entry, 'cancelled', reason, null);
+    this.pending.clear();
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    await upstream?.stop();
+  }
+
+  get upstreamPid(): number | undefined {
+    return this.upstream?.pid;
+  }
+
+  private fromClient(text: string): void {
+    if (this.options.isRevoked()) {
+      this.refuseRevoked(text);
+      return;
+    }
+    const parsed = parseMessage(text);
+    if (!parsed.ok) {
+      this.toClient(errorLine(parsed.id, parsed.code, parsed.message));
+      return;
+    }
+    const message = parsed.message;
+    const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
+    if (isRequest) {
+      this.fromClientRequest(message, message.id as JsonRpcId);
+      return;
+    }
+    if (message.method === 'notifications/initialized') this.clientInitialized = true;
+    if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId);
+    // Notifications and responses to the upstream's own requests go straight through; when no
+    // upstream is running they have no one to reach and are dropped.
+    this.toUpstream(JSON.stringify(message) + '\n');
+  }
+
+  private fromClientRequest(message: JsonRpcMessage, id: JsonRpcId): void {
+    const method = message.method as string;
+    if (method === 'initialize') {
+      this.initialize = message;
+      this.clientInitialized = false;
+    }
+    if (!this.upstream?.alive && this.queue === undefined) {
+      const refusal = this.restart(method === 'initialize');
+      if (refusal !== undefined) {
+        this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, refusal));
+        if (AUDITED.has(method)) this.auditRefused(message, refusal);
+        return;
+      }
+    }
+    const entry: Pending = { method, started: this.now(), auditId: undefined };
+    if (AUDITED.has(method)) entry.auditId = this.beginAudit(message);
+    this.pending.set(idKey(id), entry);
+    this.toUpstream(JSON.stringify(message) + '\n');
+  }
+
+  private fromUpstream(line: Buffer, length: number): void {
+    const text = line.toString('utf8', 0, length);
+    const parsed = parseMessage(text);
+    if (!parsed.ok) {
+      this.upstream?.note(`ignored a line on stdout that is not a JSON-RPC message (${parsed.message}): ${text.slice(0, 200)}`);
+      if (parsed.id !== null && this.pending.has(idKey(parsed.id))) {
+        this.answerFromWarden(parsed.id, `upstream "${this.options.serverName}" sent an invalid reply: ${parsed.message}`);
+      }
+      return;
+    }
+    const message = parsed.message;
+    const isResponse = message.method === undefined && message.id !== undefined && message.id !== null;
+    if (isResponse) {
+      const id = message.id as JsonRpcId;
+      if (this.replayId !== undefined && id === this.replayId) {
+        this.replayAnswered(message);
+        return;
+      }
+      const entry = this.pending.get(idKey(id));
+      if (entry !== undefined) {
+        this.pending.delete(idKey(id));
+        this.completeAudit(entry, message, length);
+      }
+    }
+    this.toClient(line);
+  }
+
+  private upstreamExited(reason: string): void {
+    if (this.closed) return;
+    const ranFor = this.now() - this.upstreamStartedAt;
+    this.quickExits = ranFor < QUICK_EXIT_MS ? this.quickExits + 1 : 0;
+    const backoff = this.quickExits <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.quickExits - 2));
+    this.nextStartAt = this.now() + backoff;
+    this.upstream = undefined;
+    const detail = `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${this.options.serverLogPath})`;
+    for (const [key, entry] of this.pending) {
+      this.pending.delete(key);
+      this.endAudit(entry, 'error', reason, null);
+      this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, detail));
+    }
+    if (this.queue !== undefined) this.failReplay(reason);
+  }
+
+  /**
+   * Starts the upstream for a request when none is running. A first start or a fresh
+   * initialize goes straight through; otherwise the handshake is replayed first. Returns a
+   * refusal sentence when the request cannot be served now.
+   */
+  private restart(isInitialize: boolean): string | undefined {
+    const delay = Math.max(0, this.nextStartAt - this.now());
+    if (delay > MAX_WAIT_FOR_RESTART_MS) {
+      return `upstream "${this.options.serverName}" keeps exiting right after it starts; Warden starts it again in ${Math.ceil(delay / 1000)} s (log: ${this.options.serverLogPath})`;
+    }
+    const replay = !isInitialize && this.initialize !== undefined;
+    if (!replay && delay === 0) {
+      this.startProcess();
+      return this.startError;
+    }
+    this.queue = [];
+    this.replayTimer = setTimeout(() => {
+      this.startProcess();
+      if (this.startError !== undefined) {
+        this.failReplay(this.startError);
+      } else if (replay) {
+        this.sendReplay();
+      } else {
+        this.flushQueue();
+      }
+    }, delay);
+    return undefined;
+  }
+
+  private startProcess(): void {
+    if (this.closed) return;
+    try {
+      this.upstreamStartedAt = this.now();
+      this.upstream = this.options.startUpstream({
+        onLine: (line, length) => this.fromUpstream(line, length),
+        onExit: (reason) => this.upstreamExited(reason),
+      });
+      this.startError = undefined;
+    } catch (error) {
+      this.upstream = undefined;
+      this.startError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private sendReplay(): void {
+    this.replayId = `warden-replay-${this.options.id}-${++this.replayCounter}`;
+    const request = { ...(this.initialize as JsonRpcMessage), id: this.replayId };
+    this.upstream?.write(JSON.stringify(request) + '\n');
+    this.replayTimer = setTimeout(
+      () => this.failReplay(`upstream "${this.options.serverName}" did not answer initialize within ${REPLAY_TIMEOUT_MS / 1000} s after a restart`),
+      REPLAY_TIMEOUT_MS,
+    );
+  }
+
+  private replayAnswered(message: JsonRpcMessage): void {
+    clearTimeout(this.replayTimer);
+    this.replayId = undefined;
+    if (message.error !== undefined) {
+      this.failReplay(`upstream "${this.options.serverName}" refused initialize after a restart: ${message.error.message}`);
+      return;
+    }
+    if (this.clientInitialized) this.upstream?.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+    this.flushQueue();
+  }
+
+  private flushQueue(): void {
+    const queued = this.queue ?? [];
+    this.queue = undefined;
+    for (const text of queued) this.upstream?.write(text);
+  }
+
+  private failReplay(reason: string): void {
+    clearTimeout(this.replayTimer);
+    this.replayId = undefined;
+    this.queue = undefined;
+    for (const [key, entry] of this.pending) {
+      this.pending.delete(key);
+      this.endAudit(entry, 'error', reason, null);
+      this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, reason));
+    }
+  }
+
+  private toUpstream(text: string): void {
+    if (this.queue !== undefined) {
+      this.queue.push(text);
+      return;
+    }
+    const upstream = this.upstream;
+    if (!upstream?.alive) return;
+    if (!upstream.write(text) && !this.upstreamBlocked) {
+      this.upstreamBlocked = true;
+      this.options.downstream.pause();
+      upstream.onDrain(() => {
+        this.upstreamBlocked = false;
+        this.options.downstream.resume();
+      });
+    }
+  }
+
+  private toClient(data: string | Buffer): void {
+    if (this.closed) return;
+    if (!this.options.downstream.write(data) && !this.downstreamBlocked) {
+      this.downstreamBlocked = true;
+      const upstream = this.upstream;
+      upstream?.pauseOutput();
+      this.options.downstream.onDrain(() => {
+        this.downstreamBlocked = false;
+        upstream?.resumeOutput();
+      });
+    }
+  }
+
+  private answerFromWarden(id: JsonRpcId, reason: string): void {
+    const entry = this.pending.get(idKey(id));
+    if (entry === undefined) return;
+    this.pending.delete(idKey(id));
+    this.endAudit(entry, 'error', reason, null);
+    this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, reason));
+  }
+
+  private refuseRevoked(text: string): void {
+    const parsed = parseMessage(text);
+    const id = parsed.ok ? (parsed.message.id ?? null) : parsed.id;
+    const message = `the client key for "${this.options.clientName}" was revoked; create a new one with: warden client add NAME`;
+    if (id !== null) this.toClient(errorLine(id, ErrorCode.Unauthorized, message));
+    this.options.downstream.end();
+    void this.close('the client key was revoked');
+  }
+
+  private cancelled(requestId: unknown): void {
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const entry = this.pending.get(idKey(requestId));
+    if (entry === undefined) return;
+    this.pending.delete(idKey(requestId));
+    this.endAudit(entry, 'cancelled', 'cancelled by the client', null);
+  }
+
+  private beginAudit(message: JsonRpcMessage): number {
+    const params = message.params ?? {};
+    const target = message.method === 'resources/read' ? params.uri : params.name;
+    return this.options.audit.begin({
+      ts: this.now(),
+      session: this.options.id,
+      client: this.options.clientName,
+      server: this.options.serverName,
+      method: message.method as string,
+      target: typeof target === 'string' ? this.options.redact(target).slice(0, 512) : null,
+      arguments: summarizeForLog(params.arguments, this.options.redact),
+    });
+  }
+
+  private auditRefused(message: JsonRpcMessage, reason: string): void {
+    const entry: Pending = { method: message.method as string, started: this.now(), auditId: this.beginAudit(message) };
+    this.endAudit(entry, 'error', reason, null);
+  }
+
+  private completeAudit(entry: Pending, message: JsonRpcMessage, bytes: number): void {
+    if (entry.auditId === undefined) return;
+    if (message.error !== undefined) {
+      this.endAudit(entry, 'error', message.error.message, bytes);
+    } else if (message.result?.isError === true) {
+      this.endAudit(entry, 'error', firstText(message.result) ?? 'the tool reported an error', bytes);
+    } else {
+      this.endAudit(entry, 'ok', null, bytes);
+    }
+  }
+
+  private endAudit(entry: Pending, outcome: 'ok' | 'error' | 'cancelled', error: string | null, bytes: number | null): void {
+    if (entry.auditId === undefined) return;
+    this.options.audit.end(entry.auditId, {
+      outcome,
+      error: error === null ? null : summarizeError(error, this.options.redact),
+      durationMs: this.now() - entry.started,
+      resultBytes: bytes,
+    });
+  }
+}
+
+/** Map key for an id that keeps 1 and "1" apart. */
+function idKey(id: JsonRpcId): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+function parseIdKey(key: string): JsonRpcId {
+  return key.startsWith('n') ? Number(key.slice(1)) : key.slice(1);
+}
+
+function firstText(result: Record<string, unknown>): string | undefined {
+  const content = result.content;
+  if (!Array.isArray(content)) return undefined;
+  const text = content.find((item) => typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'text');
+  return typeof text?.text === 'string' ? text.text : undefined;
+}

@@ -1,0 +1,122 @@
+import type { ClientInfo, ServerInfo } from '../../../src-shared/control-api.js';
+import { SECRET_NAME, secretReferences } from '../../../src-shared/names.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientKeys } from '../clients/client-keys.js';
+import type { ClientRow } from '../db/client-store.js';
+import type { ServerRow, ServerStore } from '../db/server-store.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors/warden-error.js';
+import type { Vault } from '../vault/vault.js';
+import { VERSION } from '../version.js';
+import type { ControlHandlers } from './control-connection.js';
+
+export interface HandlerDeps {
+  dataDir: string;
+  servers: ServerStore;
+  vault: Vault;
+  clients: ClientKeys;
+  audit: AuditLog;
+  now: () => number;
+  /** Live sessions per server name. */
+  sessionCounts(): Map<string, number>;
+  /** Ends the sessions of a removed server. */
+  closeServerSessions(name: string): void;
+  /** Asks the core to shut down after the reply is sent. */
+  requestStop(): void;
+}
+
+/** Every control method, implemented on the core's stores. Inputs arrive validated. */
+export function createControlHandlers(deps: HandlerDeps): ControlHandlers {
+  const { servers, vault, clients, audit, now } = deps;
+
+  const serverInfo = (row: ServerRow, counts: Map<string, number>): ServerInfo => ({
+    name: row.name,
+    kind: row.kind,
+    command: row.config.command,
+    args: row.config.args,
+    env: row.config.env,
+    ...(row.config.cwd === undefined ? {} : { cwd: row.config.cwd }),
+    enabled: row.enabled,
+    missingSecrets: referencedSecrets(row).filter((name) => !vault.has(name)),
+    sessions: counts.get(row.name) ?? 0,
+    createdAt: row.createdAt,
+  });
+
+  return {
+    'status': () => ({
+      version: VERSION,
+      pid: process.pid,
+      dataDir: deps.dataDir,
+      sessions: [...deps.sessionCounts().values()].reduce((a, b) => a + b, 0),
+      servers: servers.list().length,
+    }),
+    'daemon.stop': () => {
+      deps.requestStop();
+      return { stopping: true };
+    },
+    'server.add': (spec) => {
+      const config = { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) };
+      for (const name of referencedSecrets({ config } as ServerRow)) {
+        if (!SECRET_NAME.test(name)) {
+          throw new InvalidInputError(`"\${secret:${name}}" does not name a valid secret; secret names are letters, digits and "_"`);
+        }
+      }
+      if (!servers.add(spec.name, config, now())) {
+        throw new ConflictError(`server "${spec.name}" already exists; remove it first or pick another name`);
+      }
+      return { server: serverInfo(servers.get(spec.name) as ServerRow, deps.sessionCounts()) };
+    },
+    'server.list': () => {
+      const counts = deps.sessionCounts();
+      return { servers: servers.list().map((row) => serverInfo(row, counts)) };
+    },
+    'server.remove': ({ name }) => {
+      if (!servers.remove(name)) throw new NotFoundError('server', name);
+      deps.closeServerSessions(name);
+      return { removed: name };
+    },
+    'secret.set': ({ name, value }) => ({ name, replaced: vault.set(name, value, now()) }),
+    'secret.list': () => {
+      const all = servers.list();
+      return {
+        secrets: vault.list().map(({ name, updatedAt }) => ({
+          name,
+          updatedAt,
+          usedBy: all.filter((row) => referencedSecrets(row).includes(name)).map((row) => row.name),
+        })),
+      };
+    },
+    'secret.remove': ({ name }) => {
+      if (!vault.remove(name)) throw new NotFoundError('secret', name);
+      return { removed: name };
+    },
+    'client.add': ({ name }) => {
+      const { key, row } = clients.create(name);
+      return { client: clientInfo(row), key };
+    },
+    'client.list': () => ({ clients: clients.list().map(clientInfo) }),
+    'client.revoke': ({ name }) => {
+      clients.revoke(name);
+      return { revoked: name };
+    },
+    'log.query': ({ limit, afterId }) => ({ calls: audit.query(limit, afterId) }),
+    'log.follow': (_params, connection) => {
+      connection.onClose(audit.subscribe((record) => connection.sendEvent('call', record)));
+      return { following: true };
+    },
+  };
+}
+
+function referencedSecrets(row: Pick<ServerRow, 'config'>): string[] {
+  const templates = [...row.config.args, ...Object.values(row.config.env)];
+  return [...new Set(templates.flatMap(secretReferences))];
+}
+
+function clientInfo(row: ClientRow): ClientInfo {
+  return {
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    revoked: row.revokedAt !== null,
+  };
+}

@@ -1,0 +1,144 @@
+import type { ChildProcess } from 'node:child_process';
+import { LineSplitter } from '../gateway/line-splitter.js';
+import type { CappedLog } from './capped-log.js';
+
+/** Starts a process; tests and the composition root pass `child_process.spawn`. */
+export type Spawner = (
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string>; cwd?: string; stdio: ['pipe', 'pipe', 'pipe']; windowsHide: boolean },
+) => ChildProcess;
+
+export interface UpstreamHandlers {
+  /** One line from the upstream's stdout (including its newline) and its length without it. */
+  onLine(line: Buffer, length: number): void;
+  /** The process ended (or could not start); `reason` is a sentence without secrets. */
+  onExit(reason: string): void;
+}
+
+export interface StdioLaunch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+/** Largest line an upstream may print; a longer one is dropped and reported. */
+const MAX_UPSTREAM_LINE = 64 * 1024 * 1024;
+/** How long a process gets after SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * One running upstream process speaking newline-delimited JSON-RPC on stdio. Its stderr goes
+ * to a capped, redacted per-server log. Backpressure: when the consumer is slow the caller
+ * pauses stdout.
+ */
+export class StdioUpstream {
+  private readonly child: ChildProcess;
+  private exited = false;
+  private exitReason = '';
+
+  constructor(
+    readonly serverName: string,
+    launch: StdioLaunch,
+    spawn: Spawner,
+    private readonly log: CappedLog,
+    private readonly redact: (text: string) => string,
+    private readonly handlers: UpstreamHandlers,
+  ) {
+    this.child = spawn(launch.command, launch.args, {
+      env: launch.env,
+      cwd: launch.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const splitter = new LineSplitter(
+      {
+        onLine: (line, length) => handlers.onLine(line, length),
+        onOversize: (_head, bytes) =>
+          this.note(`dropped a ${bytes}-byte line from stdout: larger than ${MAX_UPSTREAM_LINE} bytes`),
+      },
+      MAX_UPSTREAM_LINE,
+    );
+    this.child.stdout?.on('data', (chunk: Buffer) => splitter.push(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.log.write(this.redact(chunk.toString('utf8'))));
+    // A write to a process that already died raises EPIPE here; the exit handler reports it.
+    this.child.stdin?.on('error', () => undefined);
+    this.child.on('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'ENOENT'
+          ? `could not start upstream "${serverName}": command "${launch.command}" was not found`
+          : `could not start upstream "${serverName}": ${error.code ?? 'spawn failed'}`;
+      this.finish(reason);
+    });
+    this.child.on('exit', (code, signal) => {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      this.finish(`upstream "${serverName}" ${how}`);
+    });
+    this.note(`started: ${launch.command} (pid ${this.child.pid ?? 'none'})`);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  get reason(): string {
+    return this.exitReason;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Writes one message; returns false when the pipe is full (wait for `onDrain`). */
+  write(data: string | Buffer): boolean {
+    if (this.exited || !this.child.stdin) return true;
+    return this.child.stdin.write(data);
+  }
+
+  onDrain(callback: () => void): void {
+    this.child.stdin?.once('drain', callback);
+  }
+
+  pauseOutput(): void {
+    this.child.stdout?.pause();
+  }
+
+  resumeOutput(): void {
+    this.child.stdout?.resume();
+  }
+
+  /** Notes a line in the server log (for non-JSON output and lifecycle events). */
+  note(text: string): void {
+    this.log.write(`[warden ${new Date().toISOString()}] ${this.redact(text)}\n`);
+  }
+
+  /**
+   * Ends the process: closes stdin (the MCP stdio way to ask a server to stop), then SIGTERM,
+   * then SIGKILL after a grace period. Resolves when it has exited.
+   */
+  stop(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.once('error', () => resolve());
+      this.child.stdin?.end();
+      const term = setTimeout(() => this.child.kill('SIGTERM'), 200);
+      const kill = setTimeout(() => this.child.kill('SIGKILL'), KILL_GRACE_MS);
+      term.unref();
+      kill.unref();
+      this.child.once('exit', () => {
+        clearTimeout(term);
+        clearTimeout(kill);
+      });
+    });
+  }
+
+  private finish(reason: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitReason = reason;
+    this.note(reason);
+    this.handlers.onExit(reason);
+  }
+}

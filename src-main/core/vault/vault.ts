@@ -1,0 +1,99 @@
+import { SECRET_REFERENCE } from '../../../src-shared/names.js';
+import type { SecretStore } from '../db/secret-store.js';
+import type { SettingsStore } from '../db/settings-store.js';
+import { SecretMissingError } from '../errors/secret-missing-error.js';
+import { VaultError } from '../errors/vault-error.js';
+import type { Cipher } from './cipher.js';
+import { Redactor } from './redactor.js';
+
+const CHECK_KEY = 'vault.check';
+const CHECK_CONTEXT = 'vault-check';
+const CHECK_TEXT = 'mcp-warden vault check';
+
+/**
+ * Holds the user's secrets: ciphertext in the database, plaintext only in this process's
+ * memory, for injection into upstreams and for redaction. Never returns a value to a caller
+ * outside the core.
+ */
+export class Vault {
+  private readonly values = new Map<string, string>();
+  private readonly updated = new Map<string, number>();
+  readonly redactor = new Redactor();
+
+  constructor(
+    private readonly store: SecretStore,
+    private readonly settings: SettingsStore,
+    private readonly cipher: Cipher,
+  ) {}
+
+  /**
+   * Checks that the cipher opens this vault (recording a check value on first use) and loads
+   * every secret. Fails closed with a clear message when the key changed.
+   */
+  open(): void {
+    const check = this.settings.getRaw(CHECK_KEY);
+    if (check === undefined) {
+      const sealed = this.cipher.encrypt(Buffer.from(CHECK_TEXT), CHECK_CONTEXT);
+      this.settings.setRaw(CHECK_KEY, sealed.toString('base64'));
+    } else {
+      let opened: string;
+      try {
+        opened = this.cipher.decrypt(Buffer.from(check, 'base64'), CHECK_CONTEXT).toString('utf8');
+      } catch (error) {
+        throw new VaultError(
+          `the vault key (${this.cipher.description}) does not open this data dir's secrets; restore the original key or use a new data dir`,
+          { cause: error },
+        );
+      }
+      if (opened !== CHECK_TEXT) throw new VaultError('the vault check value is corrupt');
+    }
+    for (const row of this.store.list()) {
+      this.values.set(row.name, this.cipher.decrypt(row.ciphertext, contextFor(row.name)).toString('utf8'));
+      this.updated.set(row.name, row.updatedAt);
+    }
+    this.redactor.update(this.values);
+  }
+
+  /** Stores (or replaces) a secret; returns whether one was replaced. */
+  set(name: string, value: string, now: number): boolean {
+    const replaced = this.values.has(name);
+    this.store.put(name, this.cipher.encrypt(Buffer.from(value, 'utf8'), contextFor(name)), now);
+    this.values.set(name, value);
+    this.updated.set(name, now);
+    this.redactor.update(this.values);
+    return replaced;
+  }
+
+  remove(name: string): boolean {
+    const removed = this.store.remove(name);
+    this.values.delete(name);
+    this.updated.delete(name);
+    this.redactor.update(this.values);
+    return removed;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  /** Secret names with when each was last set; never the values. */
+  list(): Array<{ name: string; updatedAt: number }> {
+    return [...this.updated].map(([name, updatedAt]) => ({ name, updatedAt })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Expands every `${secret:NAME}` in `template`.
+   * @throws SecretMissingError naming the first secret that is not set; never yields an empty value.
+   */
+  resolve(template: string): string {
+    return template.replace(SECRET_REFERENCE, (_match, name: string) => {
+      const value = this.values.get(name);
+      if (value === undefined) throw new SecretMissingError(name);
+      return value;
+    });
+  }
+}
+
+function contextFor(name: string): string {
+  return `secret:${name}`;
+}
