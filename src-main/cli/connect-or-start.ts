@@ -10,18 +10,25 @@ import { CliError } from './cli-error.js';
 
 const START_TIMEOUT_MS = 10_000;
 
-/** Connects to `path`; when nothing listens there, starts `warden daemon` and retries for 10 s. */
-export async function connectOrStart(dataDir: string, path: string, wardenScript: URL): Promise<Socket> {
+/**
+ * Connects to `path`; when nothing listens there, starts `warden daemon` and retries for 10 s
+ * (or, with `start: false`, reports that the core is not running).
+ */
+export async function connectOrStart(dataDir: string, path: string, wardenScript: URL, start = true): Promise<Socket> {
   try {
     return await tryConnect(path);
   } catch (error) {
     if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
+    if (!start) throw new CliError(`the Warden core is not running for ${dataDir}`);
   }
-  startDaemon(dataDir, fileURLToPath(wardenScript));
+  const started = startDaemon(dataDir, fileURLToPath(wardenScript));
   const deadline = Date.now() + START_TIMEOUT_MS;
   let wait = 25;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, wait));
+    if (started.failed) {
+      throw new CliError(`the Warden core could not start; see ${join(dataDir, 'logs', 'warden.log')}`);
+    }
     try {
       return await tryConnect(path);
     } catch (error) {
@@ -55,8 +62,11 @@ function isAbsent(error: unknown): boolean {
 /**
  * Starts the core detached from this process, with this process's environment minus what must
  * not leak into it: the client key, and NODE_OPTIONS (which could inject code into the core).
+ * `failed` turns true if it exits with an error (a core that finds another one already
+ * running exits with 0, and the caller keeps waiting for that one).
  */
-function startDaemon(dataDir: string, wardenScript: string): void {
+function startDaemon(dataDir: string, wardenScript: string): { failed: boolean } {
+  const state = { failed: false };
   const env = { ...process.env };
   delete env.WARDEN_CLIENT_KEY;
   delete env.NODE_OPTIONS;
@@ -66,6 +76,12 @@ function startDaemon(dataDir: string, wardenScript: string): void {
     env,
     windowsHide: true,
   });
-  child.on('error', () => undefined);
+  child.on('error', () => {
+    state.failed = true;
+  });
+  child.on('exit', (code) => {
+    if (code !== 0) state.failed = true;
+  });
   child.unref();
+  return state;
 }

@@ -5,7 +5,8 @@ import type { ControlClient } from './control-client.js';
 /** What every command gets: where the data dir is, a lazy control connection, output. */
 export interface CommandContext {
   dataDir: string;
-  control(): Promise<ControlClient>;
+  /** The control connection; starts the core when absent unless `start` is false. */
+  control(options?: { start?: boolean }): Promise<ControlClient>;
   out(text: string): void;
 }
 

@@ -19,8 +19,8 @@ export class ControlClient {
 
   private constructor(private readonly socket: Socket) {}
 
-  static async connect(dataDir: string, wardenScript: URL): Promise<ControlClient> {
-    const socket = await connectOrStart(dataDir, socketPath(dataDir), wardenScript);
+  static async connect(dataDir: string, wardenScript: URL, start = true): Promise<ControlClient> {
+    const socket = await connectOrStart(dataDir, socketPath(dataDir), wardenScript, start);
     let token: string;
     try {
       token = readFileSync(adminTokenPath(dataDir), 'utf8').trim();

@@ -4,7 +4,9 @@
  */
 import { resolveDataDir } from '../core/paths.js';
 import { runDaemon } from '../core/run-daemon.js';
-import { publicMessage } from '../core/errors/warden-error.js';
+import { publicMessage, WardenError } from '../core/errors/warden-error.js';
+import { daemonLogPath } from '../core/paths.js';
+import { CappedLog } from '../core/upstream/capped-log.js';
 import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
 import { clientCommand } from './commands/client.js';
@@ -36,14 +38,14 @@ The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user
 
 const statusCommand: Command = async (argv, context) => {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
-  const status = await (await context.control()).call('status', {});
+  const status = await (await context.control({ start: false })).call('status', {});
   if (values.json) return context.out(JSON.stringify(status));
   context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
 };
 
 const stopCommand: Command = async (argv, context) => {
   parse(argv, {}, 'warden stop');
-  const control = await context.control();
+  const control = await context.control({ start: false });
   await control.call('daemon.stop', {});
   await control.closed();
   context.out('Warden core stopped');
@@ -53,7 +55,22 @@ const daemonCommand: Command = async (argv, context) => {
   const { values } = parse(argv, { web: { type: 'boolean' } }, 'warden daemon');
   if (values.web) throw new UsageError('--web (the window in a browser) is not in this version of Warden yet');
   const echo = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line + '\n') : undefined;
-  await runDaemon(context.dataDir, echo);
+  try {
+    await runDaemon(context.dataDir, echo);
+    // Everything is closed by now; a stdio handle (stderr as a socket) must not keep a
+    // stopped daemon alive.
+    process.exit(0);
+  } catch (error) {
+    if (error instanceof WardenError && error.code === 'conflict') {
+      // Another core serves this data dir: the one that started us can use it.
+      process.stderr.write(`warden: ${error.message}\n`);
+      return;
+    }
+    const log = new CappedLog(daemonLogPath(context.dataDir));
+    log.write(`[${new Date().toISOString()}] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    log.close();
+    throw error;
+  }
 };
 
 const COMMANDS: Record<string, Command> = {
@@ -101,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
   let control: Promise<ControlClient> | undefined;
   const context: CommandContext = {
     dataDir,
-    control: () => (control ??= ControlClient.connect(dataDir, new URL('./warden.mjs', import.meta.url))),
+    control: (options) =>
+      (control ??= ControlClient.connect(dataDir, new URL('./warden.mjs', import.meta.url), options?.start ?? true)),
     out: (text) => void process.stdout.write(text + '\n'),
   };
   try {

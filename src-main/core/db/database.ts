@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
 import { DatabaseError } from '../errors/database-error.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -26,6 +27,7 @@ export function openDatabase(file: string, migrations: readonly string[] = MIGRA
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
+    restrictFiles(file);
     return db;
   } catch (error) {
     db.close();
@@ -47,4 +49,10 @@ function migrate(db: Db, migrations: readonly string[]): void {
     });
     step.immediate();
   }
+}
+
+/** The database holds ciphertexts and the audit log: readable by the user alone. */
+function restrictFiles(file: string): void {
+  if (file === ':memory:' || process.platform === 'win32') return;
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }

@@ -1,0 +1,137 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const WARDEN_BIN = join(ROOT, 'bin', 'warden.mjs');
+export const SHIM = join(ROOT, 'dist', 'cli', 'stdio.mjs');
+export const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+export const FAULT_SERVER = join(ROOT, 'test', 'fixtures', 'fault-server.mjs');
+/** A variable only the daemon has: an upstream must never see it. */
+export const DAEMON_CANARY = 'WARDEN_TEST_DAEMON_ONLY';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A Warden data dir in a temp folder, with the real daemon process, the real CLI and the real
+ * shim. Each test file makes its own and stops it after.
+ */
+export class WardenHarness {
+  readonly dataDir: string;
+  daemon: ChildProcess | undefined;
+
+  constructor() {
+    this.dataDir = mkdtempSync(join(tmpdir(), 'warden-test-'));
+  }
+
+  /** The environment the CLI and shims run with: no vault key, nothing else of ours. */
+  baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WARDEN_HOME: this.dataDir, ...extra };
+  }
+
+  /** Starts `warden daemon` as its own process and waits until it answers. */
+  async startDaemon(extraEnv: Record<string, string> = {}): Promise<void> {
+    this.daemon = spawn(process.execPath, [WARDEN_BIN, 'daemon'], {
+      env: this.baseEnv({ [DAEMON_CANARY]: 'the daemon environment leaked', ...extraEnv }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await this.waitForSocket();
+  }
+
+  async waitForSocket(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const up = await new Promise<boolean>((done) => {
+        const socket = connect(join(this.dataDir, 'warden.sock'));
+        socket.once('connect', () => {
+          socket.destroy();
+          done(true);
+        });
+        socket.once('error', () => done(false));
+      });
+      if (up) return;
+      if (Date.now() > deadline) throw new Error('the Warden daemon did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Runs `warden ARGS` with optional stdin; resolves with the exit code and output. */
+  cli(args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [WARDEN_BIN, ...args], { env: this.baseEnv(extraEnv) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => done({ code, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
+  }
+
+  /** Runs a CLI command that must succeed, returning stdout. */
+  async ok(args: string[], input?: string): Promise<string> {
+    const result = await this.cli(args, input);
+    if (result.code !== 0) throw new Error(`warden ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+    return result.stdout;
+  }
+
+  async addEverything(name = 'everything', env: string[] = []): Promise<void> {
+    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', ...env.flatMap((e) => ['--env', e])]);
+  }
+
+  async addFaultServer(name = 'faulty', env: string[] = []): Promise<void> {
+    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', FAULT_SERVER, ...env.flatMap((e) => ['--env', e])]);
+  }
+
+  async clientKey(name: string): Promise<string> {
+    return (await this.ok(['client', 'add', name])).trim();
+  }
+
+  /** The shim as Claude Desktop launches it: command, args and env, nothing inherited. */
+  shimTransport(server: string, key: string, extraEnv: Record<string, string> = {}): StdioClientTransport {
+    return new StdioClientTransport({
+      command: process.execPath,
+      args: [WARDEN_BIN, 'stdio', '--server', server],
+      env: this.baseEnv({ WARDEN_CLIENT_KEY: key, ...extraEnv }),
+      stderr: 'pipe',
+    });
+  }
+
+  async connect(server: string, key: string, capabilities: Record<string, unknown> = {}): Promise<Client> {
+    const client = new Client({ name: 'warden-test', version: '1.0.0' }, { capabilities });
+    await client.connect(this.shimTransport(server, key));
+    return client;
+  }
+
+  /** Stops the daemon (if this harness started one or a shim did) and removes the data dir. */
+  async stop(): Promise<void> {
+    await this.cli(['stop']).catch(() => undefined);
+    if (this.daemon && this.daemon.exitCode === null) {
+      await new Promise((r) => {
+        this.daemon?.once('exit', r);
+        setTimeout(() => {
+          this.daemon?.kill('SIGKILL');
+          r(undefined);
+        }, 5000);
+      });
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A direct client to server-everything, to compare with what comes through Warden. */
+export async function directEverything(capabilities: Record<string, unknown> = {}): Promise<Client> {
+  const client = new Client({ name: 'direct', version: '1.0.0' }, { capabilities });
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], env: { PATH: process.env.PATH ?? '' } }),
+  );
+  return client;
+}

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawShim } from '../helpers/raw-shim.js';
+import { WardenHarness } from '../helpers/warden-harness.js';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function gone(pid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !alive(pid);
+}
+
+async function upstreamPid(raw: RawShim, id: number): Promise<number> {
+  const reply = await raw.request(id, 'tools/call', { name: 'pid', arguments: {} });
+  return Number((reply.result as { content: Array<{ text: string }> }).content[0]!.text);
+}
+
+describe('process lifecycle', () => {
+  let warden: WardenHarness;
+
+  afterEach(async () => {
+    await warden.stop();
+  });
+
+  it('starts the core when a shim finds none running, and every one of several concurrent shims works', async () => {
+    warden = new WardenHarness();
+    // Configure, then stop the core the CLI started, so the shims find no core.
+    await warden.addFaultServer('faulty');
+    const key = await warden.clientKey('claude-desktop');
+    await warden.ok(['stop']);
+    expect((await warden.cli(['status'])).code).toBe(1);
+
+    const shims = Array.from({ length: 4 }, () => new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']));
+    // Claude Desktop sometimes kills one copy during initialize; the others must not notice.
+    shims[3]!.child.kill('SIGKILL');
+    await Promise.all(shims.slice(0, 3).map((raw) => raw.initialize()));
+    const replies = await Promise.all(shims.slice(0, 3).map((raw, i) => raw.request(100 + i, 'tools/call', { name: 'echo', arguments: { text: `shim ${i}` } })));
+    replies.forEach((reply, i) => expect(JSON.stringify(reply.result)).toContain(`echo: shim ${i}`));
+    await Promise.all(shims.slice(0, 3).map((raw) => raw.close()));
+    expect((await warden.cli(['status'])).stdout).toMatch(/is running/);
+  });
+
+  it('stops a session\'s upstream when the client closes stdin, and every upstream on shutdown', async () => {
+    warden = new WardenHarness();
+    await warden.startDaemon();
+    await warden.addFaultServer('faulty');
+    const key = await warden.clientKey('tester');
+    const env = warden.baseEnv({ WARDEN_CLIENT_KEY: key });
+
+    const first = new RawShim(env, ['--server', 'faulty']);
+    await first.initialize();
+    const firstPid = await upstreamPid(first, 1);
+    expect(await first.close()).toBe(0);
+    expect(await gone(firstPid)).toBe(true);
+
+    const second = new RawShim(env, ['--server', 'faulty']);
+    await second.initialize();
+    const secondPid = await upstreamPid(second, 2);
+    expect(alive(secondPid)).toBe(true);
+    await warden.ok(['stop']);
+    expect(await gone(secondPid)).toBe(true);
+    await second.exited;
+  });
+
+  it('fails the shim with one clear line when the core cannot start', async () => {
+    warden = new WardenHarness();
+    await warden.addFaultServer('faulty');
+    const key = await warden.clientKey('tester');
+    await warden.ok(['stop']);
+    // The core inherits the shim's environment; a malformed vault key stops it from starting.
+    const raw = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key, WARDEN_VAULT_KEY: 'not-a-key' }), ['--server', 'faulty']);
+    raw.sendJson({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+    const refused = await raw.waitFor((line) => line.id === 1);
+    expect((refused.error as { message: string }).message).toMatch(/could not start; see .*warden\.log/);
+    expect(await raw.exited).toBe(1);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(`${warden.dataDir}/logs/warden.log`, 'utf8')).toMatch(/WARDEN_VAULT_KEY must be 32 bytes/);
+  });
+
+  it('writes exactly one complete audit row per call, failed ones included', async () => {
+    warden = new WardenHarness();
+    await warden.startDaemon();
+    await warden.addFaultServer('faulty');
+    const key = await warden.clientKey('counted');
+    const raw = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']);
+    await raw.initialize();
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['echo', { text: 'a' }],
+      ['fail', {}],
+      ['echo', { text: 'b' }],
+      ['no-such-tool', {}],
+      ['crash', {}],
+      ['echo', { text: 'c' }],
+      ['echo', { wrong: 'shape' }],
+      ['noise', {}],
+    ];
+    for (const [i, [name, args]] of calls.entries()) await raw.request(500 + i, 'tools/call', { name, arguments: args });
+    await raw.close();
+    const rows = (await warden.ok(['log', '--json', '--limit', '1000']))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { client: string; outcome: string; target: string })
+      .filter((row) => row.client === 'counted');
+    expect(rows.map((row) => row.target)).toEqual(calls.map(([name]) => name));
+    expect(rows.every((row) => row.outcome !== 'pending')).toBe(true);
+    expect(rows.map((row) => row.outcome)).toEqual(['ok', 'error', 'ok', 'error', 'error', 'ok', 'error', 'ok']);
+  });
+
+  it('fails a call naming a secret that is not set, without starting the server on an empty value', async () => {
+    warden = new WardenHarness();
+    await warden.startDaemon();
+    await warden.addFaultServer('needs-secret', ['TOKEN=${secret:MISSING_TOKEN}']);
+    const key = await warden.clientKey('tester');
+    const raw = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'needs-secret']);
+    const refused = await raw.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+    expect((refused.error as { message: string }).message).toBe('secret MISSING_TOKEN is not set (warden secret set MISSING_TOKEN)');
+    await warden.ok(['secret', 'set', 'MISSING_TOKEN'], 'now-it-is-set');
+    const retried = await raw.request(2, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+    expect(retried.result).toBeDefined();
+    await raw.close();
+  });
+});
