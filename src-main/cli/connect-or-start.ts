@@ -3,7 +3,7 @@
  * and the CLI; Node built-ins only.
  */
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from './cli-error.js';
@@ -14,9 +14,15 @@ const START_TIMEOUT_MS = 10_000;
  * Connects to `path`; when nothing listens there, starts `warden daemon` and retries for 10 s
  * (or, with `start: false`, reports that the core is not running).
  */
-export async function connectOrStart(dataDir: string, path: string, wardenScript: URL, start = true): Promise<Socket> {
+export async function connectOrStart(
+  dataDir: string,
+  path: string,
+  wardenScript: URL,
+  start = true,
+  onread?: OnReadOpts,
+): Promise<Socket> {
   try {
-    return await tryConnect(path);
+    return await tryConnect(path, onread);
   } catch (error) {
     if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
     if (!start) throw new CliError(`the Warden core is not running for ${dataDir}`);
@@ -30,7 +36,7 @@ export async function connectOrStart(dataDir: string, path: string, wardenScript
       throw new CliError(`the Warden core could not start; see ${join(dataDir, 'logs', 'warden.log')}`);
     }
     try {
-      return await tryConnect(path);
+      return await tryConnect(path, onread);
     } catch (error) {
       if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
       if (Date.now() >= deadline) {
@@ -43,9 +49,9 @@ export async function connectOrStart(dataDir: string, path: string, wardenScript
   }
 }
 
-function tryConnect(path: string): Promise<Socket> {
+function tryConnect(path: string, onread: OnReadOpts | undefined): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(path);
+    const socket = connect(onread ? { path, onread } : { path });
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);

@@ -7,7 +7,7 @@ import { ClientKeys } from './clients/client-keys.js';
 import { HelloLimiter } from './clients/hello-limiter.js';
 import { CallStore } from './db/call-store.js';
 import { ClientStore } from './db/client-store.js';
-import { openDatabase } from './db/database.js';
+import { openDatabase, scheduleCheckpoints } from './db/database.js';
 import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
@@ -93,6 +93,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   prune();
   const pruneTimer = setInterval(prune, HOUR_MS);
   pruneTimer.unref();
+  const stopCheckpoints = scheduleCheckpoints(db);
 
   const serverLogs = new Map<string, CappedLog>();
   const serverLog = (name: string): CappedLog => {
@@ -128,6 +129,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         pause: () => socket.pause(),
         resume: () => socket.resume(),
         end: () => socket.end(),
+        cork: () => socket.cork(),
+        uncork: () => socket.uncork(),
       },
       startUpstream: (handlers) => {
         const server = servers.get(hello.server);
@@ -238,9 +241,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(pruneTimer);
+      stopCheckpoints();
       await server.close();
       await Promise.all([...sessions.keys()].map((session) => session.close('Warden is shutting down')));
       sessions.clear();
+      audit.flush();
       db.close();
       note('Warden core stopped');
       for (const capped of serverLogs.values()) capped.close();

@@ -43,6 +43,15 @@ describe('stdio proxy: client → shim → core → server-everything', () => {
     expect(result.content).toEqual([{ type: 'text', text: 'Echo: hello through warden' }]);
   });
 
+  it('relays large, varied messages both ways byte for byte, many in flight at once', async () => {
+    // The shim reuses one buffer per direction; any early reuse would garble these.
+    const payload = (seed: number): string =>
+      Array.from({ length: 40_000 }, (_, i) => String.fromCharCode(33 + ((i * 7 + seed * 13) % 90))).join('') + '✓é€😀'.repeat(seed + 1);
+    const messages = Array.from({ length: 12 }, (_, i) => payload(i).repeat(1 + (i % 3)));
+    const results = await Promise.all(messages.map((message) => client.callTool({ name: 'echo', arguments: { message } })));
+    results.forEach((result, i) => expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`Echo: ${messages[i]}`));
+  });
+
   it('reads a resource', async () => {
     const { resources } = await client.listResources();
     expect(resources.length).toBeGreaterThan(0);

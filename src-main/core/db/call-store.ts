@@ -34,6 +34,7 @@ interface RawCallRow {
 
 /** The audit log table: one row per decided call, written before it is forwarded. */
 export class CallStore {
+  private readonly db: Db;
   private readonly insertStmt;
   private readonly completeStmt;
   private readonly getStmt;
@@ -43,7 +44,12 @@ export class CallStore {
   private readonly pruneAgeStmt;
   private readonly pruneCountStmt;
 
+  /** Built once: better-sqlite3 wraps a function per `transaction()` call. */
+  private readonly runInTransaction;
+
   constructor(db: Db) {
+    this.db = db;
+    this.runInTransaction = db.transaction((work: () => unknown) => work());
     this.insertStmt = db.prepare(
       `INSERT INTO calls (ts, session, client, server, method, target, arguments, outcome)
        VALUES (@ts, @session, @client, @server, @method, @target, @arguments, 'pending')`,
@@ -69,6 +75,15 @@ export class CallStore {
 
   complete(id: number, completion: CallCompletion): void {
     this.completeStmt.run({ id, ...completion });
+  }
+
+  /**
+   * Runs `work` in one transaction (nested calls join the outer one): every row it writes is
+   * committed together when it returns, or none when it throws.
+   */
+  transaction<T>(work: () => T): T {
+    if (this.db.inTransaction) return work();
+    return this.runInTransaction.immediate(work) as T;
   }
 
   get(id: number): CallRecord | undefined {

@@ -44,6 +44,5 @@ export const MIGRATIONS: readonly string[] = [
     result_bytes INTEGER
   );
   CREATE INDEX calls_ts ON calls(ts);
-  CREATE INDEX calls_outcome ON calls(outcome) WHERE outcome = 'pending';
   `,
 ];

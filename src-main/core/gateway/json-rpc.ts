@@ -1,4 +1,4 @@
-import { findDuplicateKey } from './duplicate-key.js';
+import { scanJson } from './json-scan.js';
 
 export type JsonRpcId = string | number;
 
@@ -24,12 +24,15 @@ export interface JsonRpcMessage {
 }
 
 export type Parsed =
-  | { ok: true; message: JsonRpcMessage }
+  /** `exact`: the text means to any JSON parser what it means to JSON.parse. */
+  | { ok: true; message: JsonRpcMessage; exact: boolean }
   | { ok: false; code: number; message: string; id: JsonRpcId | null };
 
 /**
  * Parses one line as a JSON-RPC message: valid JSON, one object (batches were removed from MCP
- * in 2025-06-18), `jsonrpc: "2.0"`, no duplicate keys anywhere, and a well-typed id.
+ * in 2025-06-18), `jsonrpc: "2.0"`, no duplicate keys anywhere, and a well-typed id. Reports
+ * whether the text is exact (see {@link scanJson}); a caller forwards an inexact text as the
+ * re-serialized object it judged.
  */
 export function parseMessage(text: string): Parsed {
   let value: unknown;
@@ -45,7 +48,7 @@ export function parseMessage(text: string): Parsed {
   const message = value as JsonRpcMessage;
   const id = message.id;
   const readableId = typeof id === 'string' || typeof id === 'number' ? id : null;
-  const duplicate = findDuplicateKey(text);
+  const { duplicate, inexactNumber } = scanJson(text);
   if (duplicate !== undefined) {
     return {
       ok: false,
@@ -66,7 +69,7 @@ export function parseMessage(text: string): Parsed {
   if (message.params !== undefined && (typeof message.params !== 'object' || message.params === null)) {
     return { ok: false, code: ErrorCode.InvalidRequest, message: 'Invalid request: "params" must be an object', id: readableId };
   }
-  return { ok: true, message };
+  return { ok: true, message, exact: !inexactNumber };
 }
 
 /** Reads a request id from the first bytes of a line too large to parse, if one is there. */

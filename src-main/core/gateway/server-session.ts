@@ -1,8 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import type { AuditLog } from '../audit/audit-log.js';
 import { summarizeError, summarizeForLog } from '../audit/summarize.js';
 import type { StdioUpstream, UpstreamHandlers } from '../upstream/stdio-upstream.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from './json-rpc.js';
 import { LineSplitter } from './line-splitter.js';
+
+/** One message on its way: original bytes, or the re-serialized object. */
+type Wire = string | Buffer;
 
 /** The shim connection, seen from the session. */
 export interface Downstream {
@@ -13,6 +17,9 @@ export interface Downstream {
   resume(): void;
   /** Ends the connection after flushing what was written. */
   end(): void;
+  /** Holds writes until `uncork`, so the lines of one tick leave in one system call. */
+  cork(): void;
+  uncork(): void;
 }
 
 export interface SessionOptions {
@@ -66,7 +73,7 @@ export class ServerSession {
   private initialize: JsonRpcMessage | undefined;
   private clientInitialized = false;
   /** Messages held while a restarted upstream replays the handshake. */
-  private queue: string[] | undefined;
+  private queue: Wire[] | undefined;
   private replayId: string | undefined;
   private replayTimer: NodeJS.Timeout | undefined;
   private upstreamStartedAt = 0;
@@ -77,12 +84,17 @@ export class ServerSession {
   private downstreamBlocked = false;
   private upstreamBlocked = false;
   private replayCounter = 0;
+  /** Lines bound upstream while a read's audit rows are not yet committed. */
+  private outbox: Wire[] | undefined;
+  /** Requests that went into the outbox, to answer for if the commit fails. */
+  private outboxIds: JsonRpcId[] = [];
+  private corked = false;
 
   constructor(private readonly options: SessionOptions) {
     this.now = options.now ?? Date.now;
     this.splitter = new LineSplitter(
       {
-        onLine: (line, length) => this.fromClient(line.toString('utf8', 0, length)),
+        onLine: (line, length) => this.fromClient(line, length),
         onOversize: (head, bytes) =>
           this.toClient(
             errorLine(
@@ -97,9 +109,24 @@ export class ServerSession {
     this.startProcess();
   }
 
-  /** Bytes from the shim. */
+  /**
+   * Bytes from the shim. The audit rows of every request in this read are committed in one
+   * transaction, and only then are the requests forwarded, in one write.
+   */
   push(chunk: Buffer): void {
-    if (!this.closed) this.splitter.push(chunk);
+    if (this.closed) return;
+    this.outbox = [];
+    this.outboxIds = [];
+    try {
+      this.options.audit.batch(() => this.splitter.push(chunk));
+    } catch (error) {
+      this.outbox = undefined;
+      this.auditFailed(error);
+      return;
+    }
+    const lines = this.outbox;
+    this.outbox = undefined;
+    if (lines.length > 0) this.toUpstream(lines);
   }
 
   /** The shim went away: stop the upstream and close the session's open audit rows. */
@@ -118,7 +145,8 @@ export class ServerSession {
     return this.upstream?.pid;
   }
 
-  private fromClient(text: string): void {
+  private fromClient(line: Buffer, length: number): void {
+    const text = line.toString('utf8', 0, length);
     if (this.options.isRevoked()) {
       this.refuseRevoked(text);
       return;
@@ -129,19 +157,24 @@ export class ServerSession {
       return;
     }
     const message = parsed.message;
+    // The bytes go on unchanged when they mean to any parser what they meant to Warden (no
+    // duplicate keys, exact numbers, valid UTF-8, plain "\n" end); otherwise Warden sends
+    // the object it judged, re-serialized.
+    const wire: Wire =
+      parsed.exact && line.length === length + 1 && isUtf8(line) ? line : JSON.stringify(message) + '\n';
     const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
     if (isRequest) {
-      this.fromClientRequest(message, message.id as JsonRpcId);
+      this.fromClientRequest(message, message.id as JsonRpcId, wire);
       return;
     }
     if (message.method === 'notifications/initialized') this.clientInitialized = true;
     if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId);
     // Notifications and responses to the upstream's own requests go straight through; when no
     // upstream is running they have no one to reach and are dropped.
-    this.toUpstream(JSON.stringify(message) + '\n');
+    this.send(wire);
   }
 
-  private fromClientRequest(message: JsonRpcMessage, id: JsonRpcId): void {
+  private fromClientRequest(message: JsonRpcMessage, id: JsonRpcId, wire: Wire): void {
     const method = message.method as string;
     if (method === 'initialize') {
       this.initialize = message;
@@ -158,7 +191,24 @@ export class ServerSession {
     const entry: Pending = { method, started: this.now(), auditId: undefined };
     if (AUDITED.has(method)) entry.auditId = this.beginAudit(message);
     this.pending.set(idKey(id), entry);
-    this.toUpstream(JSON.stringify(message) + '\n');
+    this.outboxIds.push(id);
+    this.send(wire);
+  }
+
+  /** Sends a client message upstream, after the current read's commit when inside one. */
+  private send(wire: Wire): void {
+    if (this.outbox !== undefined) this.outbox.push(wire);
+    else this.toUpstream([wire]);
+  }
+
+  /** The audit rows of a read could not be written: none of its requests is forwarded. */
+  private auditFailed(error: unknown): void {
+    const reason = `Warden could not write its audit log (${error instanceof Error ? error.message : 'unknown error'}), so the call was not made`;
+    for (const id of this.outboxIds) {
+      this.pending.delete(idKey(id));
+      this.toClient(errorLine(id, ErrorCode.InternalError, reason));
+    }
+    this.outboxIds = [];
   }
 
   private fromUpstream(line: Buffer, length: number): void {
@@ -251,7 +301,7 @@ export class ServerSession {
   private sendReplay(): void {
     this.replayId = `warden-replay-${this.options.id}-${++this.replayCounter}`;
     const request = { ...(this.initialize as JsonRpcMessage), id: this.replayId };
-    this.upstream?.write(JSON.stringify(request) + '\n');
+    this.upstream?.write([JSON.stringify(request) + '\n']);
     this.replayTimer = setTimeout(
       () => this.failReplay(`upstream "${this.options.serverName}" did not answer initialize within ${REPLAY_TIMEOUT_MS / 1000} s after a restart`),
       REPLAY_TIMEOUT_MS,
@@ -265,14 +315,14 @@ export class ServerSession {
       this.failReplay(`upstream "${this.options.serverName}" refused initialize after a restart: ${message.error.message}`);
       return;
     }
-    if (this.clientInitialized) this.upstream?.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+    if (this.clientInitialized) this.upstream?.write(['{"jsonrpc":"2.0","method":"notifications/initialized"}\n']);
     this.flushQueue();
   }
 
   private flushQueue(): void {
     const queued = this.queue ?? [];
     this.queue = undefined;
-    for (const text of queued) this.upstream?.write(text);
+    if (queued.length > 0) this.upstream?.write(queued);
   }
 
   private failReplay(reason: string): void {
@@ -286,14 +336,14 @@ export class ServerSession {
     }
   }
 
-  private toUpstream(text: string): void {
+  private toUpstream(wires: Wire[]): void {
     if (this.queue !== undefined) {
-      this.queue.push(text);
+      this.queue.push(...wires);
       return;
     }
     const upstream = this.upstream;
     if (!upstream?.alive) return;
-    if (!upstream.write(text) && !this.upstreamBlocked) {
+    if (!upstream.write(wires) && !this.upstreamBlocked) {
       this.upstreamBlocked = true;
       this.options.downstream.pause();
       upstream.onDrain(() => {
@@ -305,7 +355,16 @@ export class ServerSession {
 
   private toClient(data: string | Buffer): void {
     if (this.closed) return;
-    if (!this.options.downstream.write(data) && !this.downstreamBlocked) {
+    const downstream = this.options.downstream;
+    if (!this.corked) {
+      this.corked = true;
+      downstream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        downstream.uncork();
+      });
+    }
+    if (!downstream.write(data) && !this.downstreamBlocked) {
       this.downstreamBlocked = true;
       const upstream = this.upstream;
       upstream?.pauseOutput();

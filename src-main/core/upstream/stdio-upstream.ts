@@ -90,10 +90,19 @@ export class StdioUpstream {
     return this.child.pid;
   }
 
-  /** Writes one message; returns false when the pipe is full (wait for `onDrain`). */
-  write(data: string | Buffer): boolean {
-    if (this.exited || !this.child.stdin) return true;
-    return this.child.stdin.write(data);
+  /**
+   * Writes messages in one system call where the OS allows; returns false when the pipe is
+   * full (wait for `onDrain`).
+   */
+  write(messages: ReadonlyArray<string | Buffer>): boolean {
+    const stdin = this.child.stdin;
+    if (this.exited || !stdin) return true;
+    if (messages.length === 1) return stdin.write(messages[0] as string | Buffer);
+    stdin.cork();
+    let ok = true;
+    for (const message of messages) ok = stdin.write(message) && ok;
+    stdin.uncork();
+    return ok;
   }
 
   onDrain(callback: () => void): void {
