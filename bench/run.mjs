@@ -24,8 +24,15 @@ await waitForSocket(join(dataDir, 'warden.sock'));
 warden('server', 'add', 'everything', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio');
 const key = warden('client', 'add', 'bench');
 
+// The reference: two bare relays, the least any shim + core design can cost.
+const barePath = join(dataDir, 'bare.sock');
+const bareCore = spawn(process.execPath, [join(ROOT, 'bench', 'bare-relay.mjs'), 'core', barePath, EVERYTHING], { stdio: ['ignore', 'pipe', 'ignore'] });
+await new Promise((r) => bareCore.stdout.once('data', r));
+
 const transports = {
   direct: () => new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], env: { PATH: env.PATH }, stderr: 'ignore' }),
+  bare: () =>
+    new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'bench', 'bare-relay.mjs'), 'shim', barePath], env: { PATH: env.PATH }, stderr: 'ignore' }),
   warden: () =>
     new StdioClientTransport({
       command: process.execPath,
@@ -72,23 +79,25 @@ const pct = (samples, p) => {
 };
 const median = (values) => pct(values, 50);
 
-const results = { direct: { cold: [], small: [], big: [], tput: { 1: [], 8: [], 32: [] } }, warden: { cold: [], small: [], big: [], tput: { 1: [], 8: [], 32: [] } } };
+const KINDS = ['direct', 'bare', 'warden'];
+const results = Object.fromEntries(KINDS.map((k) => [k, { cold: [], small: [], big: [], tput: { 1: [], 8: [], 32: [] } }]));
+const rotate = (i) => [...KINDS.slice(i % KINDS.length), ...KINDS.slice(0, i % KINDS.length)];
 
 // Cold start: spawn → initialized, alternating.
 for (let i = 0; i < (QUICK ? 3 : 8); i++) {
-  for (const kind of i % 2 === 0 ? ['direct', 'warden'] : ['warden', 'direct']) {
+  for (const kind of rotate(i)) {
     const { client, coldMs } = await open(kind);
     results[kind].cold.push(coldMs);
     await client.close();
   }
 }
 
-const sessions = { direct: await open('direct'), warden: await open('warden') };
+const sessions = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await open(k)])));
 const big = 'x'.repeat(256 * 1024);
-for (const kind of ['direct', 'warden']) await timeCalls(sessions[kind].client, 200, 'warm-up');
+for (const kind of KINDS) await timeCalls(sessions[kind].client, 200, 'warm-up');
 
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? ['direct', 'warden'] : ['warden', 'direct'];
+  const order = rotate(round);
   for (const kind of order) results[kind].small.push(...(await timeCalls(sessions[kind].client, 400, 'hello')));
   for (const kind of order) results[kind].big.push(...(await timeCalls(sessions[kind].client, 15, big)));
   for (const c of [1, 8, 32]) for (const kind of order) results[kind].tput[c].push(await throughput(sessions[kind].client, c, 600));
@@ -105,37 +114,37 @@ const rssMiB = (pid) => {
 const shimRss = rssMiB(sessions.warden.transport.pid);
 const coreRss = rssMiB(daemon.pid);
 const directRss = rssMiB(sessions.direct.transport.pid);
+const bareRss = rssMiB(sessions.bare.transport.pid);
 
 const rows = [];
-const row = (metric, d, w, ratio, target) => rows.push([metric, d, w, ratio, target]);
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const ratioOf = (w, d) => w / d;
 const mark = (ok) => (ok ? 'ok' : 'MISSED');
-
-const cold = [median(results.direct.cold), median(results.warden.cold)];
-row('cold start ms (p50)', fmt(cold[0], 1), fmt(cold[1], 1), fmt(ratioOf(cold[1], cold[0])), `≤ 1.15× ${mark(cold[1] / cold[0] <= 1.15)}`);
-const p50 = [pct(results.direct.small, 50), pct(results.warden.small, 50)];
-row('echo p50 ms', fmt(p50[0], 3), fmt(p50[1], 3), fmt(ratioOf(p50[1], p50[0])), `≤ 1.8× ${mark(p50[1] / p50[0] <= 1.8)}`);
-const p99 = [pct(results.direct.small, 99), pct(results.warden.small, 99)];
-row('echo p99 ms', fmt(p99[0], 3), fmt(p99[1], 3), fmt(ratioOf(p99[1], p99[0])), '');
-for (const c of [1, 8, 32]) {
-  const t = [median(results.direct.tput[c]), median(results.warden.tput[c])];
-  row(`calls/s c=${c}`, fmt(t[0], 0), fmt(t[1], 0), fmt(ratioOf(t[1], t[0])), c === 32 ? `≥ 0.5× ${mark(t[1] / t[0] >= 0.5)}` : '');
+/** One metric for the three ways in: figure (ratio to direct). */
+function metric(name, pick, digits, target) {
+  const [d, b, w] = KINDS.map((k) => pick(results[k]));
+  const cell = (v) => `${fmt(v, digits)} (${fmt(v / d)}×)`;
+  rows.push([name, fmt(d, digits), cell(b), cell(w), target ? `${target.label} ${mark(target.ok(w / d))}` : '']);
 }
-const b = [pct(results.direct.big, 50), pct(results.warden.big, 50)];
-row('256 KiB echo p50 ms', fmt(b[0], 2), fmt(b[1], 2), fmt(ratioOf(b[1], b[0])), `≤ 1.5× ${mark(b[1] / b[0] <= 1.5)}`);
-row('RSS MiB shim / core', fmt(directRss, 1) + ' (server)', `${fmt(shimRss, 1)} / ${fmt(coreRss, 1)}`, '', `shim ≤ 45 ${mark(shimRss <= 45)}`);
+metric('cold start ms p50', (r) => median(r.cold), 1, { label: '≤ 1.15×', ok: (x) => x <= 1.15 });
+metric('echo p50 ms', (r) => pct(r.small, 50), 3, { label: '≤ 1.8×', ok: (x) => x <= 1.8 });
+metric('echo p99 ms', (r) => pct(r.small, 99), 3);
+for (const c of [1, 8, 32]) {
+  metric(`calls/s c=${c}`, (r) => median(r.tput[c]), 0, c === 32 ? { label: '≥ 0.5×', ok: (x) => x >= 0.5 } : undefined);
+}
+metric('256 KiB echo p50 ms', (r) => pct(r.big, 50), 2, { label: '≤ 1.5×', ok: (x) => x <= 1.5 });
+rows.push(['RSS MiB', `${fmt(directRss, 1)} server`, `${fmt(bareRss, 1)} relay`, `${fmt(shimRss, 1)} shim, ${fmt(coreRss, 1)} core`, `shim ≤ 45 ${mark(shimRss <= 45)}`]);
 
-const headers = ['metric', 'direct', 'warden', 'ratio', 'target'];
+const headers = ['metric', 'direct', 'bare 2-hop relay', 'warden', 'target (warden)'];
 const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-console.log(`\nMCP Warden bench — ${new Date().toISOString()} — node ${process.version}, ${ROUNDS} alternating rounds\n`);
+console.log(`\nMCP Warden bench — ${new Date().toISOString()} — node ${process.version}, ${ROUNDS} rotating rounds; (×) = ratio to direct\n`);
 console.log(line(headers));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 
-await sessions.direct.client.close();
-await sessions.warden.client.close();
+for (const kind of KINDS) await sessions[kind].client.close();
+bareCore.kill();
+
 warden('stop');
 await new Promise((r) => daemon.once('exit', r));
 rmSync(dataDir, { recursive: true, force: true });
