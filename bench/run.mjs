@@ -21,7 +21,7 @@ const warden = (...args) => execFileSync(process.execPath, [WARDEN, ...args], { 
 
 const daemon = spawn(process.execPath, [WARDEN, 'daemon'], { env, stdio: 'ignore' });
 await waitForSocket(join(dataDir, 'warden.sock'));
-warden('server', 'add', 'everything', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio');
+warden('server', 'add', 'everything', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', '--default-action', 'allow');
 const key = warden('client', 'add', 'bench');
 
 // The reference: two bare relays, the least any shim + core design can cost.

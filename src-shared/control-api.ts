@@ -4,7 +4,9 @@
  * these schemas; result types are declared beside them. No other copy of this contract exists.
  */
 import { z } from 'zod';
+import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
+import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
 
 const serverName = z
   .string()
@@ -19,6 +21,32 @@ const clientName = z
 /** Largest secret value the vault accepts. */
 export const MAX_SECRET_BYTES = 64 * 1024;
 
+const pattern = z.string().superRefine((value, ctx) => {
+  const problem = patternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const action = z.enum(ACTIONS, { message: 'the action is one of allow, ask, deny' });
+const kind = z.enum(TARGET_KINDS, { message: 'the kind is one of tool, resource, prompt' }).default('tool');
+const toolName = z.string().min(1).max(256);
+
+export const APPROVAL_ANSWERS = ['allow-once', 'allow-session', 'allow-always', 'deny', 'deny-always'] as const;
+export type ApprovalAnswer = (typeof APPROVAL_ANSWERS)[number];
+
+export const SERVER_PRESETS = ['readonly-annotations', 'allow-all', 'ask-all'] as const;
+export const CLIENT_PRESETS = ['full', 'readonly', 'limited'] as const;
+
+/** User settings the control API reads and writes. */
+export const settingsSchema = z.object({
+  approvalTimeoutSeconds: z.number().int().min(5).max(55, 'clients give up after about 60 s, so the approval timeout is at most 55 s'),
+  maxArgumentBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  maxMessageBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024),
+  defaultClientLimitPerMinute: z.number().int().min(1).max(1_000_000),
+  logRetentionDays: z.number().int().min(1).max(3650),
+  logMaxRows: z.number().int().min(1000).max(100_000_000),
+  paused: z.boolean(),
+});
+export type UserSettings = z.infer<typeof settingsSchema>;
+
 export const stdioServerSpec = z.object({
   name: serverName,
   command: z.string().min(1, 'the command must not be empty'),
@@ -27,6 +55,7 @@ export const stdioServerSpec = z.object({
     .record(z.string().regex(ENV_NAME, 'an environment variable name is letters, digits and "_"'), z.string())
     .default({}),
   cwd: z.string().optional(),
+  defaultAction: action.default('ask'),
 });
 
 export const controlRequests = {
@@ -52,6 +81,52 @@ export const controlRequests = {
     afterId: z.number().int().min(0).optional(),
   }),
   'log.follow': z.object({}),
+  'log.verify': z.object({}),
+  'server.setDefault': z.object({ name: serverName, action }),
+  'server.preset': z.object({ name: serverName, preset: z.enum(SERVER_PRESETS, { message: `the preset is one of ${SERVER_PRESETS.join(', ')}` }) }),
+  'rule.add': z.object({ client: pattern, server: pattern, kind, target: pattern, action }),
+  'rule.list': z.object({}),
+  'rule.remove': z.object({ id: z.number().int().min(1) }),
+  'rule.explain': z.object({ client: clientName, server: serverName, kind, target: z.string().min(1).max(4096) }),
+  'rule.preset': z.object({
+    preset: z.enum(CLIENT_PRESETS, { message: `the preset is one of ${CLIENT_PRESETS.join(', ')}` }),
+    client: pattern,
+    server: pattern,
+    tools: z.array(toolName).default([]),
+  }),
+  'limit.add': z.object({
+    client: pattern,
+    server: pattern,
+    target: pattern,
+    max: z.number().int().min(1, 'the maximum is at least 1 call').max(1_000_000),
+    perMs: z.number().int().min(1000, 'the window is at least 1 s').max(7 * 24 * 3_600_000, 'the window is at most 7 days'),
+  }),
+  'limit.list': z.object({}),
+  'limit.remove': z.object({ id: z.number().int().min(1) }),
+  'approvals.list': z.object({}),
+  'approvals.answer': z.object({ id: z.string().min(1).max(64), answer: z.enum(APPROVAL_ANSWERS) }),
+  'approvals.follow': z.object({}),
+  'pins.list': z.object({}),
+  'pins.diff': z.object({ server: serverName, tool: toolName }),
+  'pins.approve': z.object({ server: serverName, tool: toolName }),
+  'guard.add': z.object({
+    server: pattern,
+    tool: pattern,
+    name: z.string().min(1).max(80).optional(),
+    pattern: z.string().min(1).max(1000).superRefine((value, ctx) => {
+      try {
+        new RegExp(value, 'iu');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `the pattern is not a valid regular expression: ${(error as Error).message}` });
+      }
+    }),
+    mode: z.enum(['flag', 'block']).default('block'),
+  }),
+  'guard.preset': z.object({ server: pattern, tool: pattern, mode: z.enum(['flag', 'block']).default('flag') }),
+  'guard.list': z.object({}),
+  'guard.remove': z.object({ id: z.number().int().min(1) }),
+  'settings.get': z.object({}),
+  'settings.set': settingsSchema.partial().refine((value) => Object.keys(value).length > 0, 'name at least one setting to change'),
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -67,6 +142,7 @@ export interface ServerInfo {
   env: Record<string, string>;
   cwd?: string;
   enabled: boolean;
+  defaultAction: Action;
   /** Secret names this server refers to that are not set. */
   missingSecrets: string[];
   /** Live shim sessions using this server. */
@@ -88,7 +164,7 @@ export interface ClientInfo {
   revoked: boolean;
 }
 
-export type CallOutcome = 'pending' | 'ok' | 'error' | 'refused' | 'cancelled' | 'interrupted';
+export type CallOutcome = 'pending' | 'ok' | 'error' | 'refused' | 'denied' | 'cancelled' | 'interrupted';
 
 export interface CallRecord {
   id: number;
@@ -103,6 +179,12 @@ export interface CallRecord {
   error: string | null;
   durationMs: number | null;
   resultBytes: number | null;
+  /** allow | ask | deny: what policy decided before the call went on. */
+  decision: string | null;
+  /** The rule, limit, guard or answer that decided, in one sentence. */
+  reason: string | null;
+  /** JSON: how an ask was answered, hidden content found in the result. */
+  notes: string | null;
 }
 
 export interface StatusInfo {
@@ -127,11 +209,88 @@ export interface ControlResults {
   'client.revoke': { revoked: string };
   'log.query': { calls: CallRecord[] };
   'log.follow': { following: true };
+  'log.verify': { ok: boolean; rows: number; firstId: number | null; lastId: number | null; brokenId: number | null; problem: string | null };
+  'server.setDefault': { name: string; action: Action };
+  'server.preset': { added: Rule[]; skipped: string[] };
+  'rule.add': { rule: Rule };
+  'rule.list': { rules: Rule[] };
+  'rule.remove': { removed: number };
+  'rule.explain': RuleExplanation;
+  'rule.preset': { added: Rule[] };
+  'limit.add': { limit: LimitInfo };
+  'limit.list': { limits: LimitInfo[] };
+  'limit.remove': { removed: number };
+  'approvals.list': { approvals: PendingApproval[] };
+  'approvals.answer': { id: string; answer: ApprovalAnswer };
+  'approvals.follow': { following: true };
+  'pins.list': { pins: PinInfo[] };
+  'pins.diff': { server: string; tool: string; diff: string };
+  'pins.approve': { server: string; tool: string };
+  'guard.add': { guard: GuardInfo };
+  'guard.preset': { added: GuardInfo[] };
+  'guard.list': { guards: GuardInfo[] };
+  'guard.remove': { removed: number };
+  'settings.get': { settings: UserSettings };
+  'settings.set': { settings: UserSettings };
 }
+
+export interface RuleExplanation {
+  action: Action;
+  /** The sentence a refusal would carry. */
+  reason: string;
+  rule: Rule | null;
+  /** How rules are ranked, for people reading the explanation. */
+  order: string;
+}
+
+export interface LimitInfo {
+  id: number;
+  client: string;
+  server: string;
+  target: string;
+  max: number;
+  perMs: number;
+}
+
+export interface PendingApproval {
+  id: string;
+  client: string;
+  server: string;
+  tool: string;
+  /** Arguments as JSON with secret values redacted. */
+  arguments: string;
+  reason: string;
+  createdAt: number;
+  deadline: number;
+}
+
+export interface PinInfo {
+  server: string;
+  tool: string;
+  hash: string;
+  approvedAt: number;
+  /** Set when the upstream now serves a different definition: the tool is held. */
+  pendingHash: string | null;
+  pendingSeenAt: number | null;
+  /** Other servers serving a tool of the same name. */
+  shadowedBy: string[];
+}
+
+export interface GuardInfo {
+  id: number;
+  server: string;
+  tool: string;
+  name: string;
+  pattern: string;
+  mode: 'flag' | 'block';
+}
+
+export type { Action, Rule, TargetKind };
 
 /** Events pushed to subscribers of `log.follow`. */
 export interface ControlEvents {
   call: CallRecord;
+  approval: { event: 'added' | 'settled'; approval: PendingApproval };
 }
 
 /** Error codes a control request can fail with; `message` is always one sentence for a person. */

@@ -9,7 +9,13 @@ import { daemonLogPath } from '../core/paths.js';
 import { CappedLog } from '../core/upstream/capped-log.js';
 import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
+import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
+import { guardCommand } from './commands/guard.js';
+import { limitCommand } from './commands/limit.js';
+import { pinsCommand } from './commands/pins.js';
+import { ruleCommand } from './commands/rule.js';
+import { pauseCommand, settingsCommand } from './commands/settings.js';
 import { logCommand } from './commands/log.js';
 import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
@@ -31,7 +37,18 @@ Usage: warden [--data-dir DIR] COMMAND
   secret list [--json] | remove NAME
   client add NAME            (prints the new key once)
   client list [--json] | revoke NAME
-  log [--json] [--follow] [--limit N]
+  log [--json] [--follow] [--limit N] | log verify
+
+  rule add --client C --server S --tool PATTERN --action allow|ask|deny   (or --resource / --prompt)
+  rule list | remove ID | explain --client C --server S --tool T
+  rule preset full|readonly|limited --client C --server S [--tools a,b]
+  server default NAME allow|ask|deny | server preset NAME readonly-annotations|allow-all|ask-all
+  limit add [--client C] [--server S] [--tool PATTERN] --max N --per 60s | list | remove ID
+  approvals list | allow ID [--session|--always] | deny ID [--always]
+  pins list | diff SERVER TOOL | approve SERVER TOOL
+  guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
+  pause | resume                 refuse every call until resumed (the kill switch)
+  settings get | set NAME VALUE
 
 Values of --arg and --env may use \${secret:NAME}; Warden fills them in when it starts the server.
 The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user config.`;
@@ -81,6 +98,14 @@ const COMMANDS: Record<string, Command> = {
   secret: secretCommand,
   client: clientCommand,
   log: logCommand,
+  rule: ruleCommand,
+  limit: limitCommand,
+  approvals: approvalsCommand,
+  pins: pinsCommand,
+  guard: guardCommand,
+  settings: settingsCommand,
+  pause: pauseCommand(true),
+  resume: pauseCommand(false),
 };
 
 /** Splits off the global `--data-dir DIR` (anywhere before the command's own options). */

@@ -12,6 +12,15 @@ import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
 import { NotFoundError } from './errors/warden-error.js';
+import { Approvals } from './approvals/approvals.js';
+import { GuardStore } from './db/guard-store.js';
+import { LimitStore } from './db/limit-store.js';
+import { PinStore } from './db/pin-store.js';
+import { RuleStore } from './db/rule-store.js';
+import { createPolicyHandlers } from './ipc/policy-handlers.js';
+import { Policy } from './policy/policy.js';
+import { ToolPins } from './policy/tool-pins.js';
+import type { Action } from '../../src-shared/policy-types.js';
 import { ServerSession } from './gateway/server-session.js';
 import { loadAdminToken, tokenMatches } from './ipc/admin-token.js';
 import { ControlConnection } from './ipc/control-connection.js';
@@ -79,21 +88,52 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     throw error;
   }
   const clients = new ClientKeys(new ClientStore(db), now);
-  const audit = new AuditLog(calls);
+  const audit = new AuditLog(calls, settings, vault.internalKey('audit-hmac'));
+  const rules = new RuleStore(db);
+  const limits = new LimitStore(db);
+  const guards = new GuardStore(db);
+  const pins = new ToolPins(new PinStore(db), now);
+  const serverDefaults = new Map<string, Action>();
+  const policy = new Policy(
+    {
+      paused: () => settings.get('paused'),
+      maxArgumentBytes: () => settings.get('maxArgumentBytes'),
+      defaultClientLimit: () => ({ max: settings.get('defaultClientLimitPerMinute'), perMs: 60_000 }),
+      // A server that no longer exists gets nothing.
+      defaultAction: (server) => serverDefaults.get(server) ?? 'deny',
+    },
+    pins,
+    vault.redactor,
+    now,
+  );
+  const reloadPolicy = (): void => {
+    serverDefaults.clear();
+    for (const row of servers.list()) serverDefaults.set(row.name, row.defaultAction);
+    policy.setRules(rules.list());
+    policy.setLimits(limits.list());
+    policy.setPatterns(guards.list());
+  };
+  reloadPolicy();
+  const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000);
   const limiter = new HelloLimiter(now);
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
   const redact = (text: string): string => vault.redactor.redact(text);
 
-  const interrupted = calls.markInterrupted();
+  const interrupted = audit.markInterrupted();
   if (interrupted > 0) note(`${interrupted} call(s) were still open when Warden last stopped; marked interrupted`);
   const prune = (): void => {
-    const removed = calls.prune(now() - settings.get('logRetentionDays') * DAY_MS, settings.get('logMaxRows'));
+    const removed = audit.prune(now() - settings.get('logRetentionDays') * DAY_MS, settings.get('logMaxRows'));
     if (removed > 0) note(`pruned ${removed} audit row(s) past retention`);
   };
   prune();
   const pruneTimer = setInterval(prune, HOUR_MS);
   pruneTimer.unref();
   const stopCheckpoints = scheduleCheckpoints(db);
+  const anchorTimer = setInterval(() => {
+    audit.flush();
+    audit.anchor();
+  }, 1000);
+  anchorTimer.unref();
 
   const serverLogs = new Map<string, CappedLog>();
   const serverLog = (name: string): CappedLog => {
@@ -120,6 +160,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       audit,
       redact,
       maxMessageBytes: settings.get('maxMessageBytes'),
+      policy,
+      approvals,
+      pins,
+      note,
       now,
       serverLogPath: serverLogPath(dataDir, hello.server),
       isRevoked: () => clients.isRevoked(client),
@@ -192,8 +236,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         method: 'warden/hello',
         target: null,
         arguments: null,
+        decision: 'deny',
+        reason: check.reason,
+        reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
       });
-      audit.end(id, { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null });
+      audit.end(id, { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null, notes: null });
       refuse(socket, check.reason);
       return;
     }
@@ -205,7 +252,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     startSession(hello, check.client, socket, rest);
   };
 
-  const handlers = createControlHandlers({
+  const policyHandlers = createPolicyHandlers({ servers, rules, limits, guards, settings, policy, pins, approvals, audit, now, reload: reloadPolicy });
+  const coreHandlers = createControlHandlers({
     dataDir,
     servers,
     vault,
@@ -225,7 +273,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       }
     },
     requestStop: () => resolveStop(),
+    reload: reloadPolicy,
   });
+  const handlers = { ...coreHandlers, ...policyHandlers };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, onHello);
@@ -241,11 +291,14 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(pruneTimer);
+      clearInterval(anchorTimer);
       stopCheckpoints();
+      approvals.cancelAll();
       await server.close();
       await Promise.all([...sessions.keys()].map((session) => session.close('Warden is shutting down')));
       sessions.clear();
       audit.flush();
+      audit.anchor();
       db.close();
       note('Warden core stopped');
       for (const capped of serverLogs.values()) capped.close();

@@ -83,12 +83,13 @@ export class WardenHarness {
     return result.stdout;
   }
 
-  async addEverything(name = 'everything', env: string[] = []): Promise<void> {
-    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', ...env.flatMap((e) => ['--env', e])]);
+  /** Adds server-everything; `defaultAction` is what calls no rule covers get (Warden's own default is ask). */
+  async addEverything(name = 'everything', env: string[] = [], defaultAction = 'allow'): Promise<void> {
+    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', '--default-action', defaultAction, ...env.flatMap((e) => ['--env', e])]);
   }
 
-  async addFaultServer(name = 'faulty', env: string[] = []): Promise<void> {
-    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', FAULT_SERVER, ...env.flatMap((e) => ['--env', e])]);
+  async addFaultServer(name = 'faulty', env: string[] = [], defaultAction = 'allow'): Promise<void> {
+    await this.ok(['server', 'add', name, '--command', process.execPath, '--arg', FAULT_SERVER, '--default-action', defaultAction, ...env.flatMap((e) => ['--env', e])]);
   }
 
   async clientKey(name: string): Promise<string> {
@@ -134,4 +135,30 @@ export async function directEverything(capabilities: Record<string, unknown> = {
     new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], env: { PATH: process.env.PATH ?? '' } }),
   );
   return client;
+}
+
+export interface PendingApprovalJson {
+  id: string;
+  client: string;
+  server: string;
+  tool: string;
+  arguments: string;
+  reason: string;
+  deadline: number;
+}
+
+/** Polls `warden approvals list` until a call waits (optionally one matching `match`). */
+export async function waitForApproval(
+  warden: WardenHarness,
+  match: (approval: PendingApprovalJson) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<PendingApprovalJson> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const approvals = JSON.parse(await warden.ok(['approvals', 'list', '--json'])) as PendingApprovalJson[];
+    const found = approvals.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('no approval appeared');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawShim } from '../helpers/raw-shim.js';
-import { DAEMON_CANARY, WardenHarness, directEverything } from '../helpers/warden-harness.js';
+import { DAEMON_CANARY, WardenHarness, directEverything, waitForApproval } from '../helpers/warden-harness.js';
 
 const SECRET = 'tok-3f9a1c-only-in-the-vault';
 
@@ -125,8 +125,16 @@ describe('stdio proxy: client → shim → core → server-everything', () => {
     expect(Object.keys(env).every((name) => ['PATH', 'HOME', 'LANG', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'TMPDIR', 'TMP', 'TEMP', 'API_TOKEN'].includes(name))).toBe(true);
   });
 
-  it('never writes the secret value to the audit log, even when an argument carries it', async () => {
-    await client.callTool({ name: 'echo', arguments: { message: `leak ${SECRET} here` } });
+  it('holds a call whose arguments carry a secret value for approval, naming the secret but never its value', async () => {
+    const call = client.callTool({ name: 'echo', arguments: { message: `leak ${SECRET} here` } });
+    const pending = await waitForApproval(warden);
+    expect(pending.reason).toBe('the arguments contain the value of secret API_TOKEN');
+    expect(pending.arguments).toContain('«secret:API_TOKEN»');
+    expect(pending.arguments).not.toContain(SECRET);
+    await warden.ok(['approvals', 'deny', pending.id]);
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`Blocked by MCP Warden: the user denied this call (approval ${pending.id})`);
     const log = await warden.ok(['log', '--json', '--limit', '200']);
     expect(log).not.toContain(SECRET);
     expect(log).toContain('«secret:API_TOKEN»');

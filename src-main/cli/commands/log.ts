@@ -1,5 +1,5 @@
 import type { CallRecord } from '../../../src-shared/control-api.js';
-import { UsageError } from '../cli-error.js';
+import { CliError, UsageError } from '../cli-error.js';
 import { parse, type Command } from '../context.js';
 import { isoTime } from '../format.js';
 
@@ -7,6 +7,14 @@ const USAGE = 'warden log [--json] [--follow] [--limit N]';
 
 /** `warden log`: the latest audit rows, and with --follow every row as it is written. */
 export const logCommand: Command = async (argv, context) => {
+  if (argv[0] === 'verify') {
+    const { values: flags } = parse(argv.slice(1), { json: { type: 'boolean' } }, 'warden log verify [--json]');
+    const report = await (await context.control()).call('log.verify', {});
+    if (flags.json) context.out(JSON.stringify(report));
+    else if (report.ok) context.out(`the audit log verifies: ${report.rows} row(s)${report.firstId === null ? '' : `, #${report.firstId} to #${report.lastId}`}`);
+    if (!report.ok) throw new CliError(`the audit log does not verify: ${report.problem}`);
+    return;
+  }
   const { values, positionals } = parse(
     argv,
     { json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, limit: { type: 'string' } },
@@ -37,5 +45,6 @@ export function formatCall(record: CallRecord): string {
   const duration = record.durationMs === null ? '' : ` ${Math.round(record.durationMs)}ms`;
   const target = record.target === null ? '' : ` ${record.target}`;
   const error = record.error === null ? '' : ` — ${record.error}`;
-  return `${isoTime(record.ts)}  #${record.id}  ${record.client} → ${record.server}  ${record.method}${target}  ${record.outcome}${duration}${error}`;
+  const decision = record.decision === null ? '' : `  [${record.decision}: ${record.reason}]`;
+  return `${isoTime(record.ts)}  #${record.id}  ${record.client} → ${record.server}  ${record.method}${target}  ${record.outcome}${duration}${error}${decision}`;
 }

@@ -1,8 +1,14 @@
 import { UsageError } from '../cli-error.js';
 import { onePositional, parse, type Command } from '../context.js';
 import { table } from '../format.js';
+import { ACTIONS, type Action } from '../../../src-shared/policy-types.js';
 
-const ADD_USAGE = 'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]';
+function toAction(value: string | undefined): Action {
+  if (value === undefined || !(ACTIONS as readonly string[]).includes(value)) throw new UsageError('the action is one of allow, ask, deny');
+  return value as Action;
+}
+
+const ADD_USAGE = 'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] [--default-action allow|ask|deny]';
 
 /** `warden server add | list | remove`. */
 export const serverCommand: Command = async (argv, context) => {
@@ -18,6 +24,7 @@ export const serverCommand: Command = async (argv, context) => {
           cwd: { type: 'string' },
           url: { type: 'string' },
           header: { type: 'string', multiple: true },
+          'default-action': { type: 'string' },
           json: { type: 'boolean' },
         },
         ADD_USAGE,
@@ -40,9 +47,10 @@ export const serverCommand: Command = async (argv, context) => {
         args: values.arg ?? [],
         env,
         ...(values.cwd === undefined ? {} : { cwd: values.cwd }),
+        ...(values['default-action'] === undefined ? {} : { defaultAction: toAction(values['default-action']) }),
       });
       if (values.json) return context.out(JSON.stringify(server));
-      context.out(`added server "${server.name}"`);
+      context.out(`added server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
       if (server.missingSecrets.length > 0) {
         context.out(`note: it uses secrets that are not set yet: ${server.missingSecrets.join(', ')} (warden secret set NAME)`);
       }
@@ -55,9 +63,10 @@ export const serverCommand: Command = async (argv, context) => {
       if (servers.length === 0) return context.out('no servers yet; add one with: warden server add NAME --command C');
       context.out(
         table(
-          ['NAME', 'SESSIONS', 'SECRETS', 'COMMAND'],
+          ['NAME', 'DEFAULT', 'SESSIONS', 'SECRETS', 'COMMAND'],
           servers.map((s) => [
             s.name,
+            s.defaultAction,
             String(s.sessions),
             s.missingSecrets.length > 0 ? `missing: ${s.missingSecrets.join(',')}` : 'ok',
             [s.command, ...s.args].join(' '),
@@ -73,7 +82,25 @@ export const serverCommand: Command = async (argv, context) => {
       context.out(`removed server "${name}"`);
       return;
     }
+    case 'default': {
+      const usage = 'warden server default NAME allow|ask|deny';
+      const { positionals } = parse(rest, {}, usage);
+      if (positionals.length !== 2) throw new UsageError(`expected a server and an action; usage: ${usage}`);
+      const result = await (await context.control()).call('server.setDefault', { name: positionals[0] as string, action: toAction(positionals[1]) });
+      return context.out(`calls to "${result.name}" that no rule covers: ${result.action}`);
+    }
+    case 'preset': {
+      const usage = 'warden server preset NAME readonly-annotations|allow-all|ask-all';
+      const { positionals } = parse(rest, {}, usage);
+      if (positionals.length !== 2) throw new UsageError(`expected a server and a preset; usage: ${usage}`);
+      const preset = positionals[1] as string;
+      if (!['readonly-annotations', 'allow-all', 'ask-all'].includes(preset)) throw new UsageError(`unknown preset "${preset}"; usage: ${usage}`);
+      const { added, skipped } = await (await context.control()).call('server.preset', { name: positionals[0] as string, preset: preset as 'allow-all' });
+      for (const rule of added) context.out(`added rule ${rule.id}: ${rule.target} = ${rule.action}`);
+      for (const note of skipped) context.out(`kept deny: ${note}`);
+      return;
+    }
     default:
-      throw new UsageError('usage: warden server add | list | remove');
+      throw new UsageError('usage: warden server add | list | remove | default | preset');
   }
 };

@@ -2,6 +2,7 @@ import type { CallOutcome, CallRecord } from '../../../src-shared/control-api.js
 import type { Db } from './database.js';
 
 export interface NewCall {
+  id: number;
   ts: number;
   session: string;
   client: string;
@@ -9,6 +10,10 @@ export interface NewCall {
   method: string;
   target: string | null;
   arguments: string | null;
+  decision: string;
+  reason: string;
+  reasonMeta: string | null;
+  mac: string;
 }
 
 export interface CallCompletion {
@@ -16,11 +21,16 @@ export interface CallCompletion {
   error: string | null;
   durationMs: number;
   resultBytes: number | null;
+  /** JSON: how an ask was answered, hidden content found in the result. */
+  notes: string | null;
+  doneMac: string;
 }
 
-interface RawCallRow {
+/** A row as the chain verifier reads it. */
+export interface RawCallRow {
   id: number;
   ts: number;
+  session: string;
   client: string;
   server: string;
   method: string;
@@ -30,6 +40,12 @@ interface RawCallRow {
   error: string | null;
   duration_ms: number | null;
   result_bytes: number | null;
+  decision: string | null;
+  reason: string | null;
+  reason_meta: string | null;
+  notes: string | null;
+  mac: string | null;
+  done_mac: string | null;
 }
 
 /** The audit log table: one row per decided call, written before it is forwarded. */
@@ -40,7 +56,11 @@ export class CallStore {
   private readonly getStmt;
   private readonly afterStmt;
   private readonly latestStmt;
-  private readonly interruptStmt;
+  private readonly macStmt;
+  private readonly pendingStmt;
+  private readonly lastStmt;
+  private readonly allStmt;
+  private readonly pruneEdgeStmt;
   private readonly pruneAgeStmt;
   private readonly pruneCountStmt;
 
@@ -51,26 +71,54 @@ export class CallStore {
     this.db = db;
     this.runInTransaction = db.transaction((work: () => unknown) => work());
     this.insertStmt = db.prepare(
-      `INSERT INTO calls (ts, session, client, server, method, target, arguments, outcome)
-       VALUES (@ts, @session, @client, @server, @method, @target, @arguments, 'pending')`,
+      `INSERT INTO calls (id, ts, session, client, server, method, target, arguments, outcome, decision, reason, reason_meta, mac)
+       VALUES (@id, @ts, @session, @client, @server, @method, @target, @arguments, 'pending', @decision, @reason, @reasonMeta, @mac)`,
     );
     this.completeStmt = db.prepare(
-      `UPDATE calls SET outcome = @outcome, error = @error, duration_ms = @durationMs, result_bytes = @resultBytes
+      `UPDATE calls SET outcome = @outcome, error = @error, duration_ms = @durationMs, result_bytes = @resultBytes, notes = @notes, done_mac = @doneMac
        WHERE id = @id AND outcome = 'pending'`,
     );
     this.getStmt = db.prepare<[number], RawCallRow>('SELECT * FROM calls WHERE id = ?');
     this.afterStmt = db.prepare<[number, number], RawCallRow>('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
     this.latestStmt = db.prepare<[number], RawCallRow>('SELECT * FROM (SELECT * FROM calls ORDER BY id DESC LIMIT ?) ORDER BY id');
-    this.interruptStmt = db.prepare(
-      `UPDATE calls SET outcome = 'interrupted', error = 'Warden stopped before the call finished' WHERE outcome = 'pending'`,
+    this.macStmt = db.prepare<[number], { mac: string | null }>('SELECT mac FROM calls WHERE id = ?');
+    this.pendingStmt = db.prepare<[], { id: number; mac: string }>(`SELECT id, mac FROM calls WHERE outcome = 'pending'`);
+    this.lastStmt = db.prepare<[], { id: number; mac: string | null }>('SELECT id, mac FROM calls ORDER BY id DESC LIMIT 1');
+    this.allStmt = db.prepare<[], RawCallRow>('SELECT * FROM calls ORDER BY id');
+    this.pruneEdgeStmt = db.prepare<[number, number], { id: number; mac: string | null }>(
+      'SELECT id, mac FROM calls WHERE ts < ? OR id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?) ORDER BY id DESC LIMIT 1',
     );
     this.pruneAgeStmt = db.prepare('DELETE FROM calls WHERE ts < ?');
     this.pruneCountStmt = db.prepare('DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)');
   }
 
-  /** Inserts a pending row and returns its id; the insert is committed when this returns. */
-  start(call: NewCall): number {
-    return Number(this.insertStmt.run(call).lastInsertRowid);
+  /** Inserts a pending row with the id the caller chose (the chain needs it before the insert). */
+  start(call: NewCall): void {
+    this.insertStmt.run(call);
+  }
+
+  /** The newest row's id and MAC, where the chain continues from. */
+  last(): { id: number; mac: string | null } | undefined {
+    return this.lastStmt.get();
+  }
+
+  macOf(id: number): string | undefined {
+    return this.macStmt.get(id)?.mac ?? undefined;
+  }
+
+  /** Every row in chain order, streamed. */
+  iterate(): IterableIterator<RawCallRow> {
+    return this.allStmt.iterate();
+  }
+
+  /** Rows left pending by a previous run. */
+  pendingRows(): Array<{ id: number; mac: string }> {
+    return this.pendingStmt.all();
+  }
+
+  /** The newest row a prune with these bounds would delete. */
+  pruneEdge(olderThan: number, maxRows: number): { id: number; mac: string | null } | undefined {
+    return this.pruneEdgeStmt.get(olderThan, maxRows);
   }
 
   complete(id: number, completion: CallCompletion): void {
@@ -97,11 +145,6 @@ export class CallStore {
     return rows.map(toRecord);
   }
 
-  /** Marks rows left pending by a previous run (a crash or kill) as interrupted; returns how many. */
-  markInterrupted(): number {
-    return this.interruptStmt.run().changes;
-  }
-
   /** Deletes rows older than `olderThan` (ms) and beyond the newest `maxRows`; returns how many. */
   prune(olderThan: number, maxRows: number): number {
     return this.pruneAgeStmt.run(olderThan).changes + this.pruneCountStmt.run(maxRows).changes;
@@ -121,5 +164,8 @@ function toRecord(row: RawCallRow): CallRecord {
     error: row.error,
     durationMs: row.duration_ms,
     resultBytes: row.result_bytes,
+    decision: row.decision,
+    reason: row.reason,
+    notes: row.notes,
   };
 }

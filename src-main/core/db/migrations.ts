@@ -45,4 +45,51 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX calls_ts ON calls(ts);
   `,
+  `
+  ALTER TABLE servers ADD COLUMN default_action TEXT NOT NULL DEFAULT 'ask';
+  CREATE TABLE rules (
+    id INTEGER PRIMARY KEY,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    action TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE limits (
+    id INTEGER PRIMARY KEY,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    target TEXT NOT NULL,
+    max INTEGER NOT NULL,
+    per_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE tool_pins (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    approved_at INTEGER NOT NULL,
+    pending_hash TEXT,
+    pending_definition TEXT,
+    pending_seen_at INTEGER,
+    PRIMARY KEY (server, tool)
+  );
+  CREATE TABLE arg_patterns (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    name TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  ALTER TABLE calls ADD COLUMN decision TEXT;
+  ALTER TABLE calls ADD COLUMN reason TEXT;
+  ALTER TABLE calls ADD COLUMN reason_meta TEXT;
+  ALTER TABLE calls ADD COLUMN mac TEXT;
+  ALTER TABLE calls ADD COLUMN notes TEXT;
+  ALTER TABLE calls ADD COLUMN done_mac TEXT;
+  `,
 ];

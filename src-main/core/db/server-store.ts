@@ -1,3 +1,4 @@
+import type { Action } from '../../../src-shared/policy-types.js';
 import type { Db } from './database.js';
 
 /** How to start a local (stdio) upstream. Values may hold `${secret:NAME}` templates. */
@@ -13,6 +14,8 @@ export interface ServerRow {
   kind: 'stdio';
   config: StdioServerConfig;
   enabled: boolean;
+  /** What calls get when no rule matches. */
+  defaultAction: Action;
   createdAt: number;
 }
 
@@ -21,6 +24,7 @@ interface RawServerRow {
   kind: string;
   config: string;
   enabled: number;
+  default_action: Action;
   created_at: number;
 }
 
@@ -30,11 +34,13 @@ export class ServerStore {
   private readonly listStmt;
   private readonly insertStmt;
   private readonly deleteStmt;
+  private readonly defaultStmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], RawServerRow>('SELECT * FROM servers WHERE name = ?');
     this.listStmt = db.prepare<[], RawServerRow>('SELECT * FROM servers ORDER BY name');
-    this.insertStmt = db.prepare('INSERT INTO servers (name, kind, config, enabled, created_at) VALUES (?, ?, ?, 1, ?)');
+    this.insertStmt = db.prepare('INSERT INTO servers (name, kind, config, enabled, default_action, created_at) VALUES (?, ?, ?, 1, ?, ?)');
+    this.defaultStmt = db.prepare('UPDATE servers SET default_action = ? WHERE name = ?');
     this.deleteStmt = db.prepare('DELETE FROM servers WHERE name = ?');
   }
 
@@ -48,10 +54,14 @@ export class ServerStore {
   }
 
   /** Adds a server; returns false when the name is taken. */
-  add(name: string, config: StdioServerConfig, now: number): boolean {
+  add(name: string, config: StdioServerConfig, defaultAction: Action, now: number): boolean {
     if (this.getStmt.get(name)) return false;
-    this.insertStmt.run(name, 'stdio', JSON.stringify(config), now);
+    this.insertStmt.run(name, 'stdio', JSON.stringify(config), defaultAction, now);
     return true;
+  }
+
+  setDefaultAction(name: string, action: Action): boolean {
+    return this.defaultStmt.run(action, name).changes > 0;
   }
 
   remove(name: string): boolean {
@@ -65,6 +75,7 @@ function toServer(row: RawServerRow): ServerRow {
     kind: 'stdio',
     config: JSON.parse(row.config) as StdioServerConfig,
     enabled: row.enabled === 1,
+    defaultAction: row.default_action,
     createdAt: row.created_at,
   };
 }

@@ -1,19 +1,18 @@
+import type { UserSettings } from '../../../src-shared/control-api.js';
 import type { Db } from './database.js';
 
 /** Typed settings with defaults; values are stored as JSON. */
-export interface Settings {
-  /** Longest line (bytes) a client may send before it is refused. */
-  maxMessageBytes: number;
-  /** Audit rows older than this many days are pruned. */
-  logRetentionDays: number;
-  /** At most this many audit rows are kept. */
-  logMaxRows: number;
-}
+export type Settings = UserSettings;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  /** Clients abandon a call after about 60 s; an unanswered ask is denied before that. */
+  approvalTimeoutSeconds: 45,
+  maxArgumentBytes: 1024 * 1024,
   maxMessageBytes: 4 * 1024 * 1024,
+  defaultClientLimitPerMinute: 1000,
   logRetentionDays: 30,
   logMaxRows: 1_000_000,
+  paused: false,
 };
 
 /** Reads and writes settings; unknown keys in the table are ignored. */
@@ -33,6 +32,12 @@ export class SettingsStore {
 
   set<K extends keyof Settings>(key: K, value: Settings[K]): void {
     this.setStmt.run(key, JSON.stringify(value));
+  }
+
+  all(): Settings {
+    const out = { ...DEFAULT_SETTINGS } as Record<string, unknown>;
+    for (const key of Object.keys(DEFAULT_SETTINGS)) out[key] = this.get(key as keyof Settings);
+    return out as unknown as Settings;
   }
 
   /** Raw access for internal values that are not user settings (vault check, schema marks). */

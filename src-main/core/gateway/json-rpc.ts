@@ -12,6 +12,8 @@ export const ErrorCode = {
   UpstreamUnavailable: -32001,
   /** Warden-specific: the client key was revoked. */
   Unauthorized: -32002,
+  /** Warden-specific: policy refused a resource read or prompt (tools get an isError result). */
+  Blocked: -32003,
 } as const;
 
 export interface JsonRpcMessage {

@@ -1,6 +1,13 @@
 import { isUtf8 } from 'node:buffer';
+import type { TargetKind } from '../../../src-shared/policy-types.js';
+import type { ApprovalOutcome, Approvals } from '../approvals/approvals.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { summarizeError, summarizeForLog } from '../audit/summarize.js';
+import { findHidden } from '../policy/hidden-content.js';
+import type { Policy, Verdict } from '../policy/policy.js';
+import { canonicalJson, type ToolPins } from '../policy/tool-pins.js';
+import { blockedLine } from './blocked.js';
+import { filterList, isFilteredList } from './list-filter.js';
 import type { StdioUpstream, UpstreamHandlers } from '../upstream/stdio-upstream.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from './json-rpc.js';
 import { LineSplitter } from './line-splitter.js';
@@ -34,6 +41,11 @@ export interface SessionOptions {
   isRevoked(): boolean;
   redact(text: string): string;
   maxMessageBytes: number;
+  policy: Policy;
+  approvals: Approvals;
+  pins: ToolPins;
+  /** Notes a line in the core's log. */
+  note(text: string): void;
   now?: () => number;
   /** Where the upstream's log is, for error messages. */
   serverLogPath: string;
@@ -52,7 +64,13 @@ interface Pending {
   method: string;
   started: number;
   auditId: number | undefined;
+  /** Set while the call waits for the user; its answer goes into the row's notes. */
+  approval?: { id: string; answer: string };
 }
+
+const KINDS: Record<string, TargetKind> = { 'tools/call': 'tool', 'resources/read': 'resource', 'prompts/get': 'prompt' };
+/** How often a waiting ask tells the client it is still waiting. */
+const WAIT_PROGRESS_MS = 5000;
 
 /**
  * One client session in per-server mode: a shim connection bound to its own upstream process.
@@ -89,6 +107,8 @@ export class ServerSession {
   /** Requests that went into the outbox, to answer for if the commit fails. */
   private outboxIds: JsonRpcId[] = [];
   private corked = false;
+  /** Tools the user allowed for the rest of this session. */
+  private readonly sessionAllowed = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {
     this.now = options.now ?? Date.now;
@@ -189,9 +209,109 @@ export class ServerSession {
       }
     }
     const entry: Pending = { method, started: this.now(), auditId: undefined };
-    if (AUDITED.has(method)) entry.auditId = this.beginAudit(message);
+    if (AUDITED.has(method)) {
+      this.decide(message, id, wire, entry);
+      return;
+    }
     this.pending.set(idKey(id), entry);
     this.outboxIds.push(id);
+    this.send(wire);
+  }
+
+  /**
+   * Runs policy on an audited call and acts on the verdict. The audit row (with the decision
+   * and its reason) is written first in every case.
+   */
+  private decide(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending): void {
+    const params = message.params ?? {};
+    const kind = KINDS[message.method as string] as TargetKind;
+    const target = kind === 'resource' ? params.uri : params.name;
+    let verdict: Verdict;
+    if (typeof target !== 'string' || target === '') {
+      verdict = { action: 'deny', reason: `the request names no ${kind === 'resource' ? 'URI' : 'name'}, so no rule can judge it`, meta: { type: 'guard' } };
+    } else {
+      const argsBytes = wire.length > this.options.policy.settingsMaxArgumentBytes() ? Buffer.byteLength(JSON.stringify(params.arguments ?? {})) : wire.length;
+      verdict = this.options.policy.check({
+        client: this.options.clientName,
+        server: this.options.serverName,
+        kind,
+        target,
+        args: params.arguments,
+        argsBytes,
+        sessionAllowed: this.sessionAllowed,
+      });
+    }
+    entry.auditId = this.beginAudit(message, verdict);
+    if (verdict.action === 'deny') {
+      this.endAudit(entry, 'denied', verdict.reason, null);
+      this.toClient(blockedLine(id, kind, verdict.reason, verdict.meta));
+      return;
+    }
+    this.pending.set(idKey(id), entry);
+    if (verdict.action === 'allow') {
+      this.outboxIds.push(id);
+      this.send(wire);
+      return;
+    }
+    this.ask(message, id, wire, entry, kind, target as string, verdict);
+  }
+
+  /** Holds a call until the user answers (or the timeout denies it). */
+  private ask(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict): void {
+    const params = message.params ?? {};
+    const { id: approvalId, outcome } = this.options.approvals.request({
+      client: this.options.clientName,
+      server: this.options.serverName,
+      tool: kind === 'tool' ? target : `${kind}:${target}`,
+      arguments: summarizeForLog(params.arguments ?? {}, this.options.redact) ?? '{}',
+      reason: verdict.reason,
+      dedupeKey: `${this.options.clientName}\u0000${this.options.serverName}\u0000${kind}\u0000${target}\u0000${canonicalJson(params.arguments ?? null)}`,
+    });
+    entry.approval = { id: approvalId, answer: 'pending' };
+    const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    let progress: NodeJS.Timeout | undefined;
+    if (typeof token === 'string' || typeof token === 'number') {
+      const started = this.now();
+      const deadline = this.options.approvals.get(approvalId)?.deadline ?? started + 45_000;
+      progress = setInterval(() => {
+        // Fractions below 1 keep the upstream's own later progress (from 1 up) increasing.
+        const fraction = Math.min(0.99, (this.now() - started) / Math.max(1, deadline - started));
+        this.toClient(JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: fraction, message: 'Waiting for your approval in MCP Warden' },
+        }) + '\n');
+      }, WAIT_PROGRESS_MS);
+    }
+    void outcome.then((result) => {
+      clearInterval(progress);
+      this.answered(id, wire, entry, kind, target, verdict, result);
+    });
+  }
+
+  private answered(id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict, result: ApprovalOutcome): void {
+    // Gone already: the client cancelled, the upstream died, or the session closed.
+    if (this.closed || this.pending.get(idKey(id)) !== entry) return;
+    entry.approval = { id: result.approvalId, answer: result.answer };
+    const refuse = (reason: string): void => {
+      this.pending.delete(idKey(id));
+      this.endAudit(entry, 'denied', reason, null);
+      this.toClient(blockedLine(id, kind, reason, { ...verdict.meta }));
+    };
+    if (result.answer === 'timeout') {
+      refuse(`No answer within ${Math.round((this.options.approvals.timeoutMs()) / 1000)} s; the call was not made.`);
+      return;
+    }
+    if (result.answer === 'deny' || result.answer === 'deny-always') {
+      refuse(`the user denied this call (approval ${result.approvalId})`);
+      return;
+    }
+    if (result.answer === 'allow-session' && kind === 'tool') this.sessionAllowed.add(target);
+    const limited = this.options.policy.takeLimit({ client: this.options.clientName, server: this.options.serverName, target });
+    if (limited) {
+      refuse(limited.reason);
+      return;
+    }
     this.send(wire);
   }
 
@@ -233,9 +353,31 @@ export class ServerSession {
       if (entry !== undefined) {
         this.pending.delete(idKey(id));
         this.completeAudit(entry, message, length);
+        if (message.result !== undefined && isFilteredList(entry.method) && this.filter(entry.method, message.result)) {
+          this.toClient(JSON.stringify(message) + '\n');
+          return;
+        }
       }
     }
     this.toClient(line);
+  }
+
+  /** Applies policy, pins and hidden-content stripping to a list result. */
+  private filter(method: string, result: Record<string, unknown>): boolean {
+    const server = this.options.serverName;
+    return filterList(method, result, {
+      denied: (kind, target) =>
+        this.options.policy.rules.decide({ client: this.options.clientName, server, kind, target }, this.options.policy.defaultActionOf(server)).action === 'deny',
+      held: (tool) => {
+        const state = this.options.pins.observe(server, tool);
+        if (state === 'new') {
+          const shadows = this.options.pins.shadows(server, tool.name);
+          if (shadows.length > 0) this.options.note(`tool "${tool.name}" of server "${server}" shadows the same name on: ${shadows.join(', ')}`);
+        }
+        return state === 'changed';
+      },
+      note: (text) => this.options.note(`server "${server}": ${text}`),
+    });
   }
 
   private upstreamExited(reason: string): void {
@@ -400,7 +542,7 @@ export class ServerSession {
     this.endAudit(entry, 'cancelled', 'cancelled by the client', null);
   }
 
-  private beginAudit(message: JsonRpcMessage): number {
+  private beginAudit(message: JsonRpcMessage, verdict: Verdict | undefined): number {
     const params = message.params ?? {};
     const target = message.method === 'resources/read' ? params.uri : params.name;
     return this.options.audit.begin({
@@ -411,11 +553,14 @@ export class ServerSession {
       method: message.method as string,
       target: typeof target === 'string' ? this.options.redact(target).slice(0, 512) : null,
       arguments: summarizeForLog(params.arguments, this.options.redact),
+      decision: verdict?.action ?? 'none',
+      reason: verdict?.reason ?? 'the upstream could not be started',
+      reasonMeta: verdict ? JSON.stringify(verdict.meta) : null,
     });
   }
 
   private auditRefused(message: JsonRpcMessage, reason: string): void {
-    const entry: Pending = { method: message.method as string, started: this.now(), auditId: this.beginAudit(message) };
+    const entry: Pending = { method: message.method as string, started: this.now(), auditId: this.beginAudit(message, undefined) };
     this.endAudit(entry, 'error', reason, null);
   }
 
@@ -424,19 +569,29 @@ export class ServerSession {
     if (message.error !== undefined) {
       this.endAudit(entry, 'error', message.error.message, bytes);
     } else if (message.result?.isError === true) {
-      this.endAudit(entry, 'error', firstText(message.result) ?? 'the tool reported an error', bytes);
+      this.endAudit(entry, 'error', firstText(message.result) ?? 'the tool reported an error', bytes, hiddenIn(message.result));
     } else {
-      this.endAudit(entry, 'ok', null, bytes);
+      this.endAudit(entry, 'ok', null, bytes, message.result === undefined ? [] : hiddenIn(message.result));
     }
   }
 
-  private endAudit(entry: Pending, outcome: 'ok' | 'error' | 'cancelled', error: string | null, bytes: number | null): void {
+  private endAudit(
+    entry: Pending,
+    outcome: 'ok' | 'error' | 'cancelled' | 'denied',
+    error: string | null,
+    bytes: number | null,
+    hidden: string[] = [],
+  ): void {
     if (entry.auditId === undefined) return;
+    const notes: Record<string, unknown> = {};
+    if (entry.approval) notes.approval = entry.approval;
+    if (hidden.length > 0) notes.hiddenContent = hidden;
     this.options.audit.end(entry.auditId, {
       outcome,
       error: error === null ? null : summarizeError(error, this.options.redact),
       durationMs: this.now() - entry.started,
       resultBytes: bytes,
+      notes: Object.keys(notes).length > 0 ? JSON.stringify(notes) : null,
     });
   }
 }
@@ -448,6 +603,18 @@ function idKey(id: JsonRpcId): string {
 
 function parseIdKey(key: string): JsonRpcId {
   return key.startsWith('n') ? Number(key.slice(1)) : key.slice(1);
+}
+
+/** Kinds of hidden content in a result's text parts, flagged in the log. */
+function hiddenIn(result: Record<string, unknown>): string[] {
+  const content = result.content;
+  if (!Array.isArray(content)) return [];
+  const kinds = new Set<string>();
+  for (const item of content) {
+    const text = (item as { text?: unknown })?.text;
+    if (typeof text === 'string') for (const kind of findHidden(text)) kinds.add(kind);
+  }
+  return [...kinds];
 }
 
 function firstText(result: Record<string, unknown>): string | undefined {

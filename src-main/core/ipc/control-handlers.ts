@@ -8,6 +8,9 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors/warde
 import type { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import type { ControlHandlers } from './control-connection.js';
+import type { createPolicyHandlers } from './policy-handlers.js';
+
+type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers>;
 
 export interface HandlerDeps {
   dataDir: string;
@@ -22,10 +25,12 @@ export interface HandlerDeps {
   closeServerSessions(name: string): void;
   /** Asks the core to shut down after the reply is sent. */
   requestStop(): void;
+  /** Reloads policy after servers change (their default actions). */
+  reload(): void;
 }
 
 /** Every control method, implemented on the core's stores. Inputs arrive validated. */
-export function createControlHandlers(deps: HandlerDeps): ControlHandlers {
+export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, PolicyMethods> {
   const { servers, vault, clients, audit, now } = deps;
 
   const serverInfo = (row: ServerRow, counts: Map<string, number>): ServerInfo => ({
@@ -36,6 +41,7 @@ export function createControlHandlers(deps: HandlerDeps): ControlHandlers {
     env: row.config.env,
     ...(row.config.cwd === undefined ? {} : { cwd: row.config.cwd }),
     enabled: row.enabled,
+    defaultAction: row.defaultAction,
     missingSecrets: referencedSecrets(row).filter((name) => !vault.has(name)),
     sessions: counts.get(row.name) ?? 0,
     createdAt: row.createdAt,
@@ -60,9 +66,10 @@ export function createControlHandlers(deps: HandlerDeps): ControlHandlers {
           throw new InvalidInputError(`"\${secret:${name}}" does not name a valid secret; secret names are letters, digits and "_"`);
         }
       }
-      if (!servers.add(spec.name, config, now())) {
+      if (!servers.add(spec.name, config, spec.defaultAction, now())) {
         throw new ConflictError(`server "${spec.name}" already exists; remove it first or pick another name`);
       }
+      deps.reload();
       return { server: serverInfo(servers.get(spec.name) as ServerRow, deps.sessionCounts()) };
     },
     'server.list': () => {
@@ -71,6 +78,7 @@ export function createControlHandlers(deps: HandlerDeps): ControlHandlers {
     },
     'server.remove': ({ name }) => {
       if (!servers.remove(name)) throw new NotFoundError('server', name);
+      deps.reload();
       deps.closeServerSessions(name);
       return { removed: name };
     },

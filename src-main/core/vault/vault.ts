@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SECRET_REFERENCE } from '../../../src-shared/names.js';
 import type { SecretStore } from '../db/secret-store.js';
 import type { SettingsStore } from '../db/settings-store.js';
@@ -79,6 +80,20 @@ export class Vault {
   /** Secret names with when each was last set; never the values. */
   list(): Array<{ name: string; updatedAt: number }> {
     return [...this.updated].map(([name, updatedAt]) => ({ name, updatedAt })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * A key for Warden's own use (the audit log's HMAC), made of 32 random bytes on first use
+   * and kept encrypted like a secret, never listed or resolved as one.
+   */
+  internalKey(purpose: string): Buffer {
+    const setting = `vault.internal.${purpose}`;
+    const context = `internal:${purpose}`;
+    const stored = this.settings.getRaw(setting);
+    if (stored !== undefined) return this.cipher.decrypt(Buffer.from(stored, 'base64'), context);
+    const key = randomBytes(32);
+    this.settings.setRaw(setting, this.cipher.encrypt(key, context).toString('base64'));
+    return key;
   }
 
   /**
