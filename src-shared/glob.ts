@@ -37,7 +37,8 @@ export function compileGlob(pattern: string): (value: string) => boolean {
   for (const ch of pattern) {
     if (ch === '*') source += '[\\s\\S]*';
     else if (ch === '?') source += '[\\s\\S]';
-    else source += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    // Only syntax characters may be escaped in a Unicode-mode RegExp ("\\-" is an error there).
+    else source += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
   }
   const regex = new RegExp(`^${source}$`, 'u');
   return (value) => regex.test(value);
