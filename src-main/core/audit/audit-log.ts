@@ -102,7 +102,7 @@ export class AuditLog {
   anchor(): void {
     if (this.anchoredId === this.lastId) return;
     const head = { id: this.lastId, mac: this.lastMac };
-    this.settings.setRaw(HEAD_KEY, JSON.stringify({ ...head, tag: this.sign('head', JSON.stringify(head)) }));
+    this.settings.setRaw(HEAD_KEY, JSON.stringify({ ...head, tag: this.sign('head', [head.id, head.mac]) }));
     this.anchoredId = this.lastId;
   }
 
@@ -116,7 +116,7 @@ export class AuditLog {
     if (!edge || edge.mac === null) return 0;
     return this.store.transaction(() => {
       const checkpoint = { id: edge.id, mac: edge.mac };
-      this.settings.setRaw(CHECKPOINT_KEY, JSON.stringify({ ...checkpoint, tag: this.sign('checkpoint', JSON.stringify(checkpoint)) }));
+      this.settings.setRaw(CHECKPOINT_KEY, JSON.stringify({ ...checkpoint, tag: this.sign('checkpoint', [checkpoint.id, checkpoint.mac]) }));
       return this.store.prune(olderThan, maxRows);
     });
   }
@@ -182,12 +182,17 @@ export class AuditLog {
     const raw = this.settings.getRaw(key);
     if (raw === undefined) return undefined;
     const parsed = JSON.parse(raw) as { id: number; mac: string; tag: string };
-    const body = JSON.stringify({ id: parsed.id, mac: parsed.mac });
-    return parsed.tag === this.sign(label, body) ? { id: parsed.id, mac: parsed.mac } : 'forged';
+    return parsed.tag === this.sign(label, [parsed.id, parsed.mac]) ? { id: parsed.id, mac: parsed.mac } : 'forged';
   }
 
-  private sign(previous: string, fields: string): string {
-    return createHmac('sha256', this.key).update(previous).update('\u0000').update(fields).digest('base64url');
+  /** HMAC over the previous MAC and each part, length-prefixed so no two inputs run together. */
+  private sign(previous: string, parts: ReadonlyArray<string | number | null>): string {
+    const hmac = createHmac('sha256', this.key).update(previous);
+    for (const part of parts) {
+      const text = part === null ? '' : String(part);
+      hmac.update(part === null ? '\u0000n' : `\u0000${text.length}:`).update(text);
+    }
+    return hmac.digest('base64url');
   }
 
   private writeQueued(): void {
@@ -229,8 +234,8 @@ function decisionFields(row: Pick<RawCallRow, 'id' | 'ts' | 'session' | 'client'
   reason: string | null;
   reasonMeta?: string | null;
   reason_meta?: string | null;
-}): string {
-  return JSON.stringify([
+}): Array<string | number | null> {
+  return [
     row.id,
     row.ts,
     row.session,
@@ -242,7 +247,7 @@ function decisionFields(row: Pick<RawCallRow, 'id' | 'ts' | 'session' | 'client'
     row.decision,
     row.reason,
     row.reasonMeta ?? row.reason_meta ?? null,
-  ]);
+  ];
 }
 
 function completionFields(completion: {
@@ -251,6 +256,6 @@ function completionFields(completion: {
   durationMs: number | null;
   resultBytes: number | null;
   notes: string | null;
-}): string {
-  return JSON.stringify([completion.outcome, completion.error, completion.durationMs, completion.resultBytes, completion.notes]);
+}): Array<string | number | null> {
+  return [completion.outcome, completion.error, completion.durationMs, completion.resultBytes, completion.notes];
 }

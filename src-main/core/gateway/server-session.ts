@@ -281,7 +281,7 @@ export class ServerSession {
           method: 'notifications/progress',
           params: { progressToken: token, progress: fraction, message: 'Waiting for your approval in MCP Warden' },
         }) + '\n');
-      }, WAIT_PROGRESS_MS);
+      }, Math.min(WAIT_PROGRESS_MS, Math.max(250, (deadline - started) / 4)));
     }
     void outcome.then((result) => {
       clearInterval(progress);

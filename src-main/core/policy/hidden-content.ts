@@ -6,8 +6,13 @@
 // eslint-disable-next-line no-control-regex
 const HIDDEN = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]|[\u{e0000}-\u{e007f}]/gu;
 
+/** A cheap first look: any character that can start hidden content (most texts have none). */
+// eslint-disable-next-line no-control-regex
+const MAYBE_HIDDEN = /[\u001b\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\udb40]/;
+
 /** The kinds of hidden content in `text`, for the log; empty when there is none. */
 export function findHidden(text: string): string[] {
+  if (!MAYBE_HIDDEN.test(text)) return [];
   const kinds = new Set<string>();
   for (const match of text.matchAll(HIDDEN)) {
     const code = match[0].codePointAt(0) as number;

@@ -33,8 +33,7 @@ describe('RateLimiter', () => {
     });
 
     it('consumes from no limit when any matching limit refuses', () => {
-      let now = 0;
-      const limiter = new RateLimiter(() => now);
+      const limiter = new RateLimiter(() => 0);
       limiter.setLimits([limit(1, 100, 60_000), limit(2, 2, 60_000, 'get_*')]);
       limiter.take(call);
       limiter.take(call);
