@@ -29,6 +29,9 @@ const action = z.enum(ACTIONS, { message: 'the action is one of allow, ask, deny
 const kind = z.enum(TARGET_KINDS, { message: 'the kind is one of tool, resource, prompt' }).default('tool');
 const toolName = z.string().min(1).max(256);
 
+export const CLIENT_APPS = ['claude', 'cursor', 'vscode', 'claude-code'] as const;
+const clientApp = z.enum(CLIENT_APPS, { message: `the client is one of ${CLIENT_APPS.join(', ')}` });
+
 export const APPROVAL_ANSWERS = ['allow-once', 'allow-session', 'allow-always', 'deny', 'deny-always'] as const;
 export type ApprovalAnswer = (typeof APPROVAL_ANSWERS)[number];
 
@@ -44,6 +47,8 @@ export const settingsSchema = z.object({
   logRetentionDays: z.number().int().min(1).max(3650),
   logMaxRows: z.number().int().min(1000).max(100_000_000),
   paused: z.boolean(),
+  /** Point client entries back at Warden by itself when a client rewrites its config. */
+  autoReconnect: z.boolean(),
 });
 export type UserSettings = z.infer<typeof settingsSchema>;
 
@@ -125,6 +130,20 @@ export const controlRequests = {
   'guard.preset': z.object({ server: pattern, tool: pattern, mode: z.enum(['flag', 'block']).default('flag') }),
   'guard.list': z.object({}),
   'guard.remove': z.object({ id: z.number().int().min(1) }),
+  'clients.status': z.object({}),
+  'clients.import': z.object({
+    app: clientApp,
+    configPath: z.string().min(1).optional(),
+    keepEnv: z.array(z.string()).default([]),
+    defaultAction: action.default('ask'),
+  }),
+  'clients.connect': z.object({ app: clientApp, configPath: z.string().min(1).optional(), dryRun: z.boolean().default(false) }),
+  'clients.disconnect': z.object({
+    app: clientApp,
+    configPath: z.string().min(1).optional(),
+    restoreSecrets: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  }),
   'settings.get': z.object({}),
   'settings.set': settingsSchema.partial().refine((value) => Object.keys(value).length > 0, 'name at least one setting to change'),
 } as const;
@@ -230,8 +249,44 @@ export interface ControlResults {
   'guard.preset': { added: GuardInfo[] };
   'guard.list': { guards: GuardInfo[] };
   'guard.remove': { removed: number };
+  'clients.status': { clients: IntegrationStatus[] };
+  'clients.import': ImportReport;
+  'clients.connect': ConnectReport;
+  'clients.disconnect': DisconnectReport;
   'settings.get': { settings: UserSettings };
   'settings.set': { settings: UserSettings };
+}
+
+export interface IntegrationStatus {
+  app: (typeof CLIENT_APPS)[number];
+  label: string;
+  configPath: string;
+  exists: boolean;
+  /** connected: launches Warden; drifted: was connected, the client rewrote it; imported: not connected. */
+  entries: Array<{ entry: string; server: string; state: 'connected' | 'drifted' | 'imported' }>;
+}
+
+export interface ImportReport {
+  configPath: string;
+  imported: Array<{ entry: string; server: string; secrets: string[]; keptEnv: string[]; renamed: boolean }>;
+  skipped: Array<{ entry: string; why: string }>;
+}
+
+export interface ConnectReport {
+  configPath: string;
+  backup: string | null;
+  dryRun: boolean;
+  /** Entries as they were and as they are (env values hidden). */
+  changes: Array<{ entry: string; server: string; before: unknown; after: unknown }>;
+  clientKeyCreated: boolean;
+}
+
+export interface DisconnectReport {
+  configPath: string;
+  backup: string | null;
+  dryRun: boolean;
+  restored: string[];
+  left: Array<{ entry: string; why: string }>;
 }
 
 export interface RuleExplanation {

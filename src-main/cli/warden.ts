@@ -11,6 +11,7 @@ import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
+import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
 import { limitCommand } from './commands/limit.js';
 import { pinsCommand } from './commands/pins.js';
@@ -47,6 +48,8 @@ Usage: warden [--data-dir DIR] COMMAND
   approvals list | allow ID [--session|--always] | deny ID [--always]
   pins list | diff SERVER TOOL | approve SERVER TOOL
   guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
+  claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status
+  clients list | import NAME | connect NAME | disconnect NAME   (claude, cursor, vscode, claude-code)
   pause | resume                 refuse every call until resumed (the kill switch)
   settings get | set NAME VALUE
 
@@ -104,6 +107,8 @@ const COMMANDS: Record<string, Command> = {
   pins: pinsCommand,
   guard: guardCommand,
   settings: settingsCommand,
+  clients: clientsCommand,
+  claude: claudeCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),
 };

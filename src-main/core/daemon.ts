@@ -18,6 +18,9 @@ import { LimitStore } from './db/limit-store.js';
 import { PinStore } from './db/pin-store.js';
 import { RuleStore } from './db/rule-store.js';
 import { createPolicyHandlers } from './ipc/policy-handlers.js';
+import { createIntegrationHandlers } from './ipc/integration-handlers.js';
+import { LinkStore } from './db/link-store.js';
+import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { Policy } from './policy/policy.js';
 import { ToolPins } from './policy/tool-pins.js';
 import type { Action } from '../../src-shared/policy-types.js';
@@ -43,6 +46,8 @@ export interface CoreOptions {
   echo?: (line: string) => void;
   /** Environment upstreams inherit their allow-listed variables from. */
   parentEnv?: NodeJS.ProcessEnv;
+  /** How clients launch the shim, for the entries `clients connect` writes. */
+  shim?: ShimLaunch;
 }
 
 /** A running Warden core. */
@@ -275,7 +280,18 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     requestStop: () => resolveStop(),
     reload: reloadPolicy,
   });
-  const handlers = { ...coreHandlers, ...policyHandlers };
+  const integrations = new Integrations({
+    servers,
+    vault,
+    clients,
+    links: new LinkStore(db),
+    shim: options.shim ?? { command: process.execPath, args: [], env: {} },
+    now,
+    reload: reloadPolicy,
+    note,
+  });
+  const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
+  const handlers = { ...coreHandlers, ...policyHandlers, ...createIntegrationHandlers(integrations) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, onHello);
@@ -292,6 +308,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     closing ??= (async () => {
       clearInterval(pruneTimer);
       clearInterval(anchorTimer);
+      stopWatching();
       stopCheckpoints();
       approvals.cancelAll();
       await server.close();

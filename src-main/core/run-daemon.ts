@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startCore } from './daemon.js';
-import { lockPath } from './paths.js';
+import { fileURLToPath } from 'node:url';
+import { lockPath, resolveDataDir } from './paths.js';
 import { acquireLock } from './single-instance.js';
 import { KeyFileCipher } from './vault/key-file-cipher.js';
 
@@ -16,7 +17,7 @@ export async function runDaemon(dataDir: string, echo: ((line: string) => void) 
   let core;
   try {
     const cipher = KeyFileCipher.load(join(dataDir, 'vault.key'), process.env.WARDEN_VAULT_KEY);
-    core = await startCore({ dataDir, cipher, spawn, echo });
+    core = await startCore({ dataDir, cipher, spawn, echo, shim: shimLaunch(dataDir) });
   } catch (error) {
     release();
     throw error;
@@ -29,4 +30,15 @@ export async function runDaemon(dataDir: string, echo: ((line: string) => void) 
   await Promise.race([signalled, core.stopRequested]);
   await core.close();
   release();
+}
+
+/**
+ * How a client starts the shim from this checkout or install: this Node, the shim bundle
+ * beside this one, and WARDEN_HOME when the data dir is not the default one.
+ */
+function shimLaunch(dataDir: string): { command: string; args: string[]; env: Record<string, string> } {
+  const withoutOverride = { ...process.env };
+  delete withoutOverride.WARDEN_HOME;
+  const env: Record<string, string> = dataDir === resolveDataDir(undefined, withoutOverride) ? {} : { WARDEN_HOME: dataDir };
+  return { command: process.execPath, args: [fileURLToPath(new URL('./stdio.mjs', import.meta.url))], env };
 }

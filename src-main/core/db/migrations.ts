@@ -92,4 +92,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE calls ADD COLUMN notes TEXT;
   ALTER TABLE calls ADD COLUMN done_mac TEXT;
   `,
+  `
+  CREATE TABLE client_links (
+    app TEXT NOT NULL,
+    config_path TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    server TEXT NOT NULL,
+    original TEXT NOT NULL,
+    secret_env TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    connected_at INTEGER,
+    PRIMARY KEY (app, config_path, entry)
+  );
+  `,
 ];

@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   logRetentionDays: 30,
   logMaxRows: 1_000_000,
   paused: false,
+  autoReconnect: false,
 };
 
 /** Reads and writes settings; unknown keys in the table are ignored. */

@@ -8,9 +8,10 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors/warde
 import type { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import type { ControlHandlers } from './control-connection.js';
+import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 
-type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers>;
+type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers> | keyof ReturnType<typeof createIntegrationHandlers>;
 
 export interface HandlerDeps {
   dataDir: string;

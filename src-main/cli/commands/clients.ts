@@ -1,0 +1,125 @@
+import { ACTIONS, type Action } from '../../../src-shared/policy-types.js';
+import { CLIENT_APPS, type ConnectReport } from '../../../src-shared/control-api.js';
+import { UsageError } from '../cli-error.js';
+import { parse, type Command, type CommandContext } from '../context.js';
+import { table } from '../format.js';
+
+type App = (typeof CLIENT_APPS)[number];
+
+function appOf(name: string | undefined, usage: string): App {
+  if (name === undefined || !(CLIENT_APPS as readonly string[]).includes(name)) {
+    throw new UsageError(`name a client: ${CLIENT_APPS.join(', ')}; usage: ${usage}`);
+  }
+  return name as App;
+}
+
+function printConnect(report: ConnectReport, context: CommandContext): void {
+  if (report.changes.length === 0) return context.out(`${report.configPath}: every imported entry already launches Warden`);
+  for (const change of report.changes) {
+    context.out(`${report.dryRun ? 'would point' : 'pointed'} "${change.entry}" at Warden server "${change.server}"`);
+    if (report.dryRun) {
+      context.out(`  before: ${JSON.stringify(change.before)}`);
+      context.out(`  after:  ${JSON.stringify(change.after)}`);
+    }
+  }
+  if (report.backup) context.out(`backup of the original: ${report.backup}`);
+  if (report.clientKeyCreated) context.out('made a new client key for it (written into the config only)');
+  if (!report.dryRun) context.out('restart the client so it launches the new entries');
+}
+
+async function importApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
+  const { values } = parse(rest, { config: { type: 'string' }, 'keep-env': { type: 'string', multiple: true }, 'default-action': { type: 'string' }, json: { type: 'boolean' } }, usage);
+  const defaultAction = values['default-action'] ?? 'ask';
+  if (!(ACTIONS as readonly string[]).includes(defaultAction)) throw new UsageError('--default-action is one of allow, ask, deny');
+  const report = await (await context.control()).call('clients.import', {
+    app,
+    keepEnv: values['keep-env'] ?? [],
+    defaultAction: defaultAction as Action,
+    ...(values.config === undefined ? {} : { configPath: values.config }),
+  });
+  if (values.json) return context.out(JSON.stringify(report));
+  for (const item of report.imported) {
+    const renamed = item.renamed ? ` (the name "${item.entry}" was taken or not allowed)` : '';
+    const secrets = item.secrets.length > 0 ? `; moved ${item.secrets.length} env value(s) into the vault: ${item.secrets.join(', ')}` : '';
+    const kept = item.keptEnv.length > 0 ? `; kept in place: ${item.keptEnv.join(', ')}` : '';
+    context.out(`imported "${item.entry}" as server "${item.server}"${renamed}${secrets}${kept}`);
+  }
+  for (const item of report.skipped) context.out(`skipped "${item.entry}": ${item.why}`);
+  if (report.imported.length === 0 && report.skipped.length === 0) context.out(`${report.configPath} has no servers`);
+  if (report.imported.length > 0 && defaultAction === 'ask') {
+    context.out('calls to the imported servers ask for your approval until rules say otherwise (warden rule add, warden server preset)');
+  }
+}
+
+async function connectApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
+  const { values } = parse(rest, { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
+  const report = await (await context.control()).call('clients.connect', { app, dryRun: values['dry-run'] ?? false, ...(values.config === undefined ? {} : { configPath: values.config }) });
+  if (values.json) return context.out(JSON.stringify(report));
+  printConnect(report, context);
+}
+
+async function disconnectApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
+  const { values } = parse(rest, { config: { type: 'string' }, 'restore-secrets': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
+  const report = await (await context.control()).call('clients.disconnect', {
+    app,
+    restoreSecrets: values['restore-secrets'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    ...(values.config === undefined ? {} : { configPath: values.config }),
+  });
+  if (values.json) return context.out(JSON.stringify(report));
+  for (const entry of report.restored) context.out(`${report.dryRun ? 'would restore' : 'restored'} "${entry}"`);
+  for (const item of report.left) context.out(`left "${item.entry}": ${item.why}`);
+  if (report.backup) context.out(`backup of the file before: ${report.backup}`);
+}
+
+async function status(context: CommandContext, rest: string[], only?: App): Promise<void> {
+  const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden clients list [--json]');
+  const { clients } = await (await context.control()).call('clients.status', {});
+  const shown = only ? clients.filter((c) => c.app === only) : clients;
+  if (values.json) return context.out(JSON.stringify(shown));
+  const rows = shown.map((c) => {
+    const count = (state: string): number => c.entries.filter((e) => e.state === state).length;
+    const state = !c.exists ? 'not detected' : c.entries.length === 0 ? 'detected' : count('drifted') > 0 ? `DRIFTED (${count('drifted')})` : count('connected') > 0 ? 'connected' : 'imported';
+    return [c.app, c.label, state, `${count('connected')}/${c.entries.length}`, c.configPath];
+  });
+  context.out(table(['NAME', 'CLIENT', 'STATE', 'VIA WARDEN', 'CONFIG'], rows));
+  for (const c of shown) for (const e of c.entries.filter((x) => x.state === 'drifted')) {
+    context.out(`${c.label}: "${e.entry}" no longer launches Warden; run: warden clients connect ${c.app}`);
+  }
+}
+
+/** `warden clients list | import NAME | connect NAME | disconnect NAME`. */
+export const clientsCommand: Command = async (argv, context) => {
+  const [verb, name, ...rest] = argv;
+  const usage = 'warden clients list | import NAME | connect NAME [--dry-run] | disconnect NAME [--restore-secrets]';
+  switch (verb) {
+    case 'list':
+      return status(context, name === undefined ? rest : [name, ...rest]);
+    case 'import':
+      return importApp(appOf(name, usage), rest, context, usage);
+    case 'connect':
+      return connectApp(appOf(name, usage), rest, context, usage);
+    case 'disconnect':
+      return disconnectApp(appOf(name, usage), rest, context, usage);
+    default:
+      throw new UsageError(`usage: ${usage}`);
+  }
+};
+
+/** `warden claude import | connect | disconnect | status`: the same, for Claude Desktop. */
+export const claudeCommand: Command = async (argv, context) => {
+  const [verb, ...rest] = argv;
+  const usage = 'warden claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status';
+  switch (verb) {
+    case 'import':
+      return importApp('claude', rest, context, usage);
+    case 'connect':
+      return connectApp('claude', rest, context, usage);
+    case 'disconnect':
+      return disconnectApp('claude', rest, context, usage);
+    case 'status':
+      return status(context, rest, 'claude');
+    default:
+      throw new UsageError(`usage: ${usage}`);
+  }
+};

@@ -1,0 +1,16 @@
+import type { Integrations } from '../integrations/integrations.js';
+import type { ControlHandlers } from './control-connection.js';
+
+type IntegrationMethods = 'clients.status' | 'clients.import' | 'clients.connect' | 'clients.disconnect';
+
+/** The control methods that import from and point client configs at Warden. */
+export function createIntegrationHandlers(integrations: Integrations): Pick<ControlHandlers, IntegrationMethods> {
+  return {
+    'clients.status': () => ({ clients: (['claude', 'cursor', 'vscode', 'claude-code'] as const).flatMap((app) => integrations.status(app)) }),
+    'clients.import': ({ app, configPath, keepEnv, defaultAction }) =>
+      integrations.import(app, { keepEnv, defaultAction, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.connect': ({ app, configPath, dryRun }) => integrations.connect(app, { dryRun, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.disconnect': ({ app, configPath, restoreSecrets, dryRun }) =>
+      integrations.disconnect(app, { restoreSecrets, dryRun, ...(configPath === undefined ? {} : { configPath }) }),
+  };
+}
