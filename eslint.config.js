@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -11,7 +12,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Use explicit named exports, never export *.' }],
@@ -34,6 +35,11 @@ export default tseslint.config(
         patterns: [{ group: ['**/src-main/electron/**', '**/src-renderer/**', '../electron/**'], message: 'The core and CLI never import the shell or the renderer.' }],
       }],
     },
+  },
+  {
+    // Bench scripts run partly inside the page (playwright evaluate).
+    files: ['bench/**', 'src-renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['src-renderer/**'],

@@ -1,6 +1,7 @@
 // Builds the Node bundles with esbuild: the CLI + core, and the shim as its own bundle that
 // may hold nothing but Node built-ins (checked here, so a heavy import fails the build).
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 import { readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -43,3 +44,6 @@ if (foreign.length > 0) {
   console.error(`the shim bundle must hold only Warden's own small modules, but it pulls in: ${foreign.join(', ')}`);
   process.exit(1);
 }
+
+// The window (React), served by `warden daemon --web` and loaded by the desktop shell.
+await viteBuild({ configFile: new URL('../vite.config.ts', import.meta.url).pathname, logLevel: 'warn' });

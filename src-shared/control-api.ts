@@ -83,7 +83,10 @@ export const controlRequests = {
   'client.revoke': z.object({ name: clientName }),
   'log.query': z.object({
     limit: z.number().int().min(1).max(10_000).default(100),
+    /** Rows after this id, oldest first. */
     afterId: z.number().int().min(0).optional(),
+    /** The newest rows before this id (oldest first), for paging back. */
+    beforeId: z.number().int().min(1).optional(),
   }),
   'log.follow': z.object({}),
   'log.verify': z.object({}),
@@ -130,6 +133,8 @@ export const controlRequests = {
   'guard.preset': z.object({ server: pattern, tool: pattern, mode: z.enum(['flag', 'block']).default('flag') }),
   'guard.list': z.object({}),
   'guard.remove': z.object({ id: z.number().int().min(1) }),
+  'stats.overview': z.object({ minutes: z.number().int().min(5).max(24 * 60).default(60) }),
+  'server.tools': z.object({ name: serverName }),
   'clients.status': z.object({}),
   'clients.import': z.object({
     app: clientApp,
@@ -249,12 +254,32 @@ export interface ControlResults {
   'guard.preset': { added: GuardInfo[] };
   'guard.list': { guards: GuardInfo[] };
   'guard.remove': { removed: number };
+  'stats.overview': Overview;
+  'server.tools': { tools: ServerTool[] };
   'clients.status': { clients: IntegrationStatus[] };
   'clients.import': ImportReport;
   'clients.connect': ConnectReport;
   'clients.disconnect': DisconnectReport;
   'settings.get': { settings: UserSettings };
   'settings.set': { settings: UserSettings };
+}
+
+export interface Overview {
+  /** Calls per minute by outcome, oldest first; `minute` is ms since the epoch. */
+  perMinute: Array<{ minute: number; ok: number; error: number; denied: number; other: number }>;
+  topTools: Array<{ server: string; tool: string; calls: number }>;
+  latency: Array<{ server: string; p50: number; p95: number; calls: number }>;
+  pendingApprovals: number;
+  paused: boolean;
+}
+
+export interface ServerTool {
+  tool: string;
+  /** The decision for clients that no client-specific rule names. */
+  decision: Action;
+  reason: string;
+  pin: 'approved' | 'changed';
+  description: string | null;
 }
 
 export interface IntegrationStatus {

@@ -28,7 +28,8 @@ const HELP = `MCP Warden ${VERSION}: a local authenticating proxy for MCP server
 
 Usage: warden [--data-dir DIR] COMMAND
 
-  daemon                     run the Warden core headless (until Ctrl-C or: warden stop)
+  daemon [--web [--port N]]  run the Warden core headless (until Ctrl-C or: warden stop);
+                             --web also serves the window on 127.0.0.1 and prints its URL
   stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
   status [--json]            is the core running, and where
   stop                       stop the running core
@@ -72,11 +73,14 @@ const stopCommand: Command = async (argv, context) => {
 };
 
 const daemonCommand: Command = async (argv, context) => {
-  const { values } = parse(argv, { web: { type: 'boolean' } }, 'warden daemon');
-  if (values.web) throw new UsageError('--web (the window in a browser) is not in this version of Warden yet');
+  const { values } = parse(argv, { web: { type: 'boolean' }, port: { type: 'string' } }, 'warden daemon [--web [--port N]]');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0 picks a free one)');
+  if (values.port !== undefined && !values.web) throw new UsageError('--port goes with --web');
+  const web = values.web ? { port, onUrl: (url: string): void => void process.stdout.write(`MCP Warden window: ${url}\n`) } : undefined;
   const echo = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line + '\n') : undefined;
   try {
-    await runDaemon(context.dataDir, echo);
+    await runDaemon(context.dataDir, echo, web);
     // Everything is closed by now; a stdio handle (stderr as a socket) must not keep a
     // stopped daemon alive.
     process.exit(0);

@@ -21,12 +21,13 @@ import { createPolicyHandlers } from './ipc/policy-handlers.js';
 import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
+import { startWebServer, type RunningWebServer } from './web/web-server.js';
 import { Policy } from './policy/policy.js';
 import { ToolPins } from './policy/tool-pins.js';
 import type { Action } from '../../src-shared/policy-types.js';
 import { ServerSession } from './gateway/server-session.js';
 import { loadAdminToken, tokenMatches } from './ipc/admin-token.js';
-import { ControlConnection } from './ipc/control-connection.js';
+import { ControlConnection, socketTransport, type ControlTransport } from './ipc/control-connection.js';
 import { createControlHandlers } from './ipc/control-handlers.js';
 import type { ClientHello, Hello } from './ipc/hello.js';
 import { LocalServer } from './ipc/local-server.js';
@@ -48,6 +49,8 @@ export interface CoreOptions {
   parentEnv?: NodeJS.ProcessEnv;
   /** How clients launch the shim, for the entries `clients connect` writes. */
   shim?: ShimLaunch;
+  /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
+  web?: { staticDir: string; port: number };
 }
 
 /** A running Warden core. */
@@ -56,6 +59,8 @@ export interface Core {
   readonly dataDir: string;
   /** Resolves when something (a control request, a signal) asked the core to stop. */
   readonly stopRequested: Promise<void>;
+  /** The window's URL with its token, when serving it to a browser. */
+  readonly webUrl: string | undefined;
   /** Ends every session and upstream, closes the socket and the database. */
   close(): Promise<void>;
 }
@@ -204,6 +209,13 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     if (rest.length > 0) session.push(rest);
   };
 
+  /** Serves the control API on one connection (local socket or the window's WebSocket). */
+  const serveControl = (transport: ControlTransport): void => {
+    new ControlConnection(transport, handlers, (operation, error) =>
+      note(`control ${operation} failed: ${redact(String((error as Error)?.stack ?? error))}`),
+    );
+  };
+
   const refuse = (socket: Socket, error: string): void => {
     socket.end(JSON.stringify({ warden: 1, ok: false, error }) + '\n');
   };
@@ -222,11 +234,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         return;
       }
       socket.write('{"warden":1,"ok":true}\n');
-      const connection = new ControlConnection(socket, handlers, (operation, error) =>
-        note(`control ${operation} failed: ${redact(String((error as Error)?.stack ?? error))}`),
-      );
+      serveControl(socketTransport(socket));
       if (rest.length > 0) socket.emit('data', rest);
-      void connection;
       return;
     }
     const check = clients.verify(hello.key);
@@ -302,12 +311,24 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     throw error;
   }
   note(`Warden core ${process.pid} listening on ${path} (vault: ${options.cipher.description})`);
+  let web: RunningWebServer | undefined;
+  if (options.web) {
+    try {
+      web = await startWebServer({ ...options.web, onControl: serveControl, note });
+      note(`the window is served on http://127.0.0.1:${web.port}/ (open the URL with the token)`);
+    } catch (error) {
+      await server.close();
+      db.close();
+      throw error;
+    }
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(pruneTimer);
       clearInterval(anchorTimer);
+      await web?.close();
       stopWatching();
       stopCheckpoints();
       approvals.cancelAll();
@@ -324,5 +345,5 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     return closing;
   };
 
-  return { socketPath: path, dataDir, stopRequested, close };
+  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, close };
 }

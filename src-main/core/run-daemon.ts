@@ -10,14 +10,26 @@ import { KeyFileCipher } from './vault/key-file-cipher.js';
  * Runs the core as a headless process (`warden daemon`) until SIGINT, SIGTERM or a
  * `daemon.stop` request: the vault key comes from WARDEN_VAULT_KEY or a 0600 key file.
  */
-export async function runDaemon(dataDir: string, echo: ((line: string) => void) | undefined): Promise<void> {
+export async function runDaemon(
+  dataDir: string,
+  echo: ((line: string) => void) | undefined,
+  web?: { port: number; onUrl(url: string): void },
+): Promise<void> {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const release = acquireLock(lockPath(dataDir));
   let core;
   try {
     const cipher = KeyFileCipher.load(join(dataDir, 'vault.key'), process.env.WARDEN_VAULT_KEY);
-    core = await startCore({ dataDir, cipher, spawn, echo, shim: shimLaunch(dataDir) });
+    core = await startCore({
+      dataDir,
+      cipher,
+      spawn,
+      echo,
+      shim: shimLaunch(dataDir),
+      ...(web ? { web: { port: web.port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) } } : {}),
+    });
+    if (web && core.webUrl) web.onUrl(core.webUrl);
   } catch (error) {
     release();
     throw error;

@@ -46,6 +46,28 @@ export class WardenHarness {
     await this.waitForSocket();
   }
 
+  /** Starts `warden daemon --web` and returns the window's URL (with its token) from stdout. */
+  async startWebDaemon(): Promise<string> {
+    this.daemon = spawn(process.execPath, [WARDEN_BIN, 'daemon', '--web'], {
+      env: this.baseEnv({ [DAEMON_CANARY]: 'the daemon environment leaked' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no window URL printed: ${out}`)), 15_000);
+      this.daemon?.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /MCP Warden window: (\S+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolveUrl(match[1] as string);
+        }
+      });
+    });
+    await this.waitForSocket();
+    return url;
+  }
+
   async waitForSocket(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

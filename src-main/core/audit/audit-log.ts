@@ -165,9 +165,15 @@ export class AuditLog {
     return () => this.listeners.delete(listener);
   }
 
-  query(limit: number, afterId?: number): CallRecord[] {
+  /** The store, for read-only summaries (the overview). */
+  get reader(): Pick<CallStore, 'perMinute' | 'topTools' | 'durations'> {
     this.flush();
-    return this.store.query(limit, afterId);
+    return this.store;
+  }
+
+  query(limit: number, afterId?: number, beforeId?: number): CallRecord[] {
+    this.flush();
+    return this.store.query(limit, afterId, beforeId);
   }
 
   private loadHead(): void {

@@ -56,6 +56,7 @@ export class CallStore {
   private readonly getStmt;
   private readonly afterStmt;
   private readonly latestStmt;
+  private readonly beforeStmt;
   private readonly macStmt;
   private readonly pendingStmt;
   private readonly lastStmt;
@@ -81,6 +82,7 @@ export class CallStore {
     this.getStmt = db.prepare<[number], RawCallRow>('SELECT * FROM calls WHERE id = ?');
     this.afterStmt = db.prepare<[number, number], RawCallRow>('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
     this.latestStmt = db.prepare<[number], RawCallRow>('SELECT * FROM (SELECT * FROM calls ORDER BY id DESC LIMIT ?) ORDER BY id');
+    this.beforeStmt = db.prepare<[number, number], RawCallRow>('SELECT * FROM (SELECT * FROM calls WHERE id < ? ORDER BY id DESC LIMIT ?) ORDER BY id');
     this.macStmt = db.prepare<[number], { mac: string | null }>('SELECT mac FROM calls WHERE id = ?');
     this.pendingStmt = db.prepare<[], { id: number; mac: string }>(`SELECT id, mac FROM calls WHERE outcome = 'pending'`);
     this.lastStmt = db.prepare<[], { id: number; mac: string | null }>('SELECT id, mac FROM calls ORDER BY id DESC LIMIT 1');
@@ -111,6 +113,34 @@ export class CallStore {
     return this.allStmt.iterate();
   }
 
+  /** Counts per minute and outcome since `since` (audited calls only). */
+  perMinute(since: number): Array<{ minute: number; outcome: string; n: number }> {
+    return this.db
+      .prepare<[number], { minute: number; outcome: string; n: number }>(
+        `SELECT (ts / 60000) * 60000 AS minute, outcome, COUNT(*) AS n FROM calls
+         WHERE ts >= ? AND method != 'warden/hello' GROUP BY minute, outcome ORDER BY minute`,
+      )
+      .all(since);
+  }
+
+  topTools(since: number, limit: number): Array<{ server: string; tool: string; calls: number }> {
+    return this.db
+      .prepare<[number, number], { server: string; tool: string; calls: number }>(
+        `SELECT server, target AS tool, COUNT(*) AS calls FROM calls WHERE ts >= ? AND method = 'tools/call' AND target IS NOT NULL
+         GROUP BY server, target ORDER BY calls DESC LIMIT ?`,
+      )
+      .all(since, limit);
+  }
+
+  /** Durations of calls that reached an upstream and returned, per server. */
+  durations(since: number): Array<{ server: string; duration: number }> {
+    return this.db
+      .prepare<[number], { server: string; duration: number }>(
+        `SELECT server, duration_ms AS duration FROM calls WHERE ts >= ? AND outcome IN ('ok', 'error') AND decision != 'deny' AND duration_ms IS NOT NULL`,
+      )
+      .all(since);
+  }
+
   /** Rows left pending by a previous run. */
   pendingRows(): Array<{ id: number; mac: string }> {
     return this.pendingStmt.all();
@@ -139,9 +169,13 @@ export class CallStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Rows after `afterId` in order, or the latest `limit` rows when `afterId` is absent. */
-  query(limit: number, afterId?: number): CallRecord[] {
-    const rows = afterId === undefined ? this.latestStmt.all(limit) : this.afterStmt.all(afterId, limit);
+  /**
+   * Rows oldest first: after `afterId`, or the newest before `beforeId`, or else the newest
+   * `limit` rows.
+   */
+  query(limit: number, afterId?: number, beforeId?: number): CallRecord[] {
+    const rows =
+      afterId !== undefined ? this.afterStmt.all(afterId, limit) : beforeId !== undefined ? this.beforeStmt.all(beforeId, limit) : this.latestStmt.all(limit);
     return rows.map(toRecord);
   }
 

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import {
   controlRequests,
   describeZodError,
@@ -16,8 +15,38 @@ export type ControlHandlers = {
 
 const MAX_CONTROL_LINE = 1024 * 1024;
 
+/** Whatever carries control messages: the local socket (lines) or the window's WebSocket. */
+export interface ControlTransport {
+  /** Delivers each request's text. */
+  onMessage(listener: (text: string) => void): void;
+  onClose(listener: () => void): void;
+  send(text: string): void;
+  readonly closed: boolean;
+}
+
+/** Newline-delimited control messages on a local socket connection. */
+export function socketTransport(socket: import('node:net').Socket): ControlTransport {
+  return {
+    onMessage(listener) {
+      const splitter = new LineSplitter(
+        {
+          onLine: (line, length) => listener(line.toString('utf8', 0, length)),
+          onOversize: () => socket.write(JSON.stringify({ id: null, error: { code: 'invalid_request', message: 'the request is larger than 1 MiB' } }) + '\n'),
+        },
+        MAX_CONTROL_LINE,
+      );
+      socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+    },
+    onClose: (listener) => void socket.on('close', listener),
+    send: (text) => void socket.write(text + '\n'),
+    get closed() {
+      return socket.destroyed;
+    },
+  };
+}
+
 /**
- * One admin connection: newline-delimited `{id, method, params}` requests, each validated with
+ * One admin connection: `{id, method, params}` requests, each validated with
  * the shared contract before a handler sees it, answered with `{id, result}` or
  * `{id, error: {code, message}}`. Errors are converted here and nowhere else.
  */
@@ -25,19 +54,12 @@ export class ControlConnection {
   private readonly cleanups: Array<() => void> = [];
 
   constructor(
-    private readonly socket: Socket,
+    private readonly transport: ControlTransport,
     private readonly handlers: ControlHandlers,
     onError: (operation: string, error: unknown) => void,
   ) {
-    const splitter = new LineSplitter(
-      {
-        onLine: (line, length) => void this.handle(line.toString('utf8', 0, length), onError),
-        onOversize: () => this.send({ id: null, error: { code: 'invalid_request', message: 'the request is larger than 1 MiB' } }),
-      },
-      MAX_CONTROL_LINE,
-    );
-    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-    socket.on('close', () => {
+    transport.onMessage((text) => void this.handle(text, onError));
+    transport.onClose(() => {
       for (const cleanup of this.cleanups.splice(0)) cleanup();
     });
   }
@@ -84,6 +106,6 @@ export class ControlConnection {
   }
 
   private send(message: unknown): void {
-    if (!this.socket.destroyed) this.socket.write(JSON.stringify(message) + '\n');
+    if (!this.transport.closed) this.transport.send(JSON.stringify(message));
   }
 }

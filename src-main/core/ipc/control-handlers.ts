@@ -107,7 +107,7 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       clients.revoke(name);
       return { revoked: name };
     },
-    'log.query': ({ limit, afterId }) => ({ calls: audit.query(limit, afterId) }),
+    'log.query': ({ limit, afterId, beforeId }) => ({ calls: audit.query(limit, afterId, beforeId) }),
     'log.follow': (_params, connection) => {
       connection.onClose(audit.subscribe((record) => connection.sendEvent('call', record)));
       return { following: true };

@@ -30,7 +30,7 @@ export interface PolicyDeps {
 
 type PolicyMethods = Extract<
   ControlMethod,
-  `rule.${string}` | `limit.${string}` | `approvals.${string}` | `pins.${string}` | `guard.${string}` | `settings.${string}` | 'server.setDefault' | 'server.preset' | 'log.verify'
+  `rule.${string}` | `limit.${string}` | `approvals.${string}` | `pins.${string}` | `guard.${string}` | `settings.${string}` | 'server.setDefault' | 'server.preset' | 'log.verify' | 'stats.overview' | 'server.tools'
 >;
 
 const ORDER =
@@ -178,6 +178,53 @@ export function createPolicyHandlers(deps: PolicyDeps): Pick<ControlHandlers, Po
       }
       deps.reload();
       return { settings: settings.all() };
+    },
+    'stats.overview': ({ minutes }) => {
+      const since = now() - minutes * 60_000;
+      const reader = audit.reader;
+      const byMinute = new Map<number, { minute: number; ok: number; error: number; denied: number; other: number }>();
+      const first = Math.floor(since / 60_000) * 60_000;
+      for (let minute = first; minute <= now(); minute += 60_000) byMinute.set(minute, { minute, ok: 0, error: 0, denied: 0, other: 0 });
+      for (const row of reader.perMinute(since)) {
+        const slot = byMinute.get(row.minute);
+        if (!slot) continue;
+        const key = row.outcome === 'ok' || row.outcome === 'error' || row.outcome === 'denied' ? row.outcome : 'other';
+        slot[key] += row.n;
+      }
+      const durations = new Map<string, number[]>();
+      for (const row of reader.durations(since)) {
+        const list = durations.get(row.server) ?? [];
+        list.push(row.duration);
+        durations.set(row.server, list);
+      }
+      const latency = [...durations].map(([server, list]) => {
+        list.sort((a, b) => a - b);
+        const at = (q: number): number => list[Math.min(list.length - 1, Math.floor(q * list.length))] as number;
+        return { server, p50: at(0.5), p95: at(0.95), calls: list.length };
+      });
+      return {
+        perMinute: [...byMinute.values()],
+        topTools: reader.topTools(since, 10),
+        latency,
+        pendingApprovals: approvals.list().length,
+        paused: settings.get('paused'),
+      };
+    },
+    'server.tools': ({ name }) => {
+      requireServer(name);
+      return {
+        tools: pins.list().filter((pin) => pin.server === name).map((pin) => {
+          const decided = policy.rules.decide({ client: '*', server: name, kind: 'tool', target: pin.tool }, policy.defaultActionOf(name));
+          const definition = JSON.parse(pin.pendingDefinition ?? pin.definition) as { description?: string | null };
+          return {
+            tool: pin.tool,
+            decision: decided.action,
+            reason: decided.reason.type === 'rule' ? describeRule(decided.reason.rule) : `default of ${name}`,
+            pin: pin.pendingHash === null ? ('approved' as const) : ('changed' as const),
+            description: definition.description ?? null,
+          };
+        }),
+      };
     },
     'log.verify': () => {
       const report = audit.verify();

@@ -1,0 +1,149 @@
+import { useState, type FormEvent } from 'react';
+import type { Action, ServerInfo } from '../../src-shared/control-api.js';
+import { api } from '../api.js';
+import { Empty, ErrorNote } from '../components/notice.js';
+import { useAction, useQuery } from '../hooks.js';
+
+function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => void }) {
+  const [name, setName] = useState('');
+  const [command, setCommand] = useState('');
+  const [args, setArgs] = useState('');
+  const [env, setEnv] = useState<Array<{ key: string; value: string }>>([]);
+  const [defaultAction, setDefaultAction] = useState<Action>('ask');
+  const { run, error } = useAction();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const ok = await run(() =>
+      api.call('server.add', {
+        name,
+        command,
+        args: args.split('\n').map((a) => a.trim()).filter(Boolean),
+        env: Object.fromEntries(env.filter((e) => e.key).map((e) => [e.key, e.value])),
+        defaultAction,
+      }),
+    );
+    if (ok) {
+      setName('');
+      setCommand('');
+      setArgs('');
+      setEnv([]);
+      onAdded();
+    }
+  };
+  return (
+    <form onSubmit={submit} className="card" aria-label="Add a server">
+      <h2>Add a local server</h2>
+      <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
+      <label>Command <input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="npx" required /></label>
+      <label>Arguments, one per line <textarea value={args} onChange={(e) => setArgs(e.target.value)} rows={3} /></label>
+      {env.map((entry, i) => (
+        <div className="row" key={i}>
+          <label>Variable <input aria-label={`Variable ${i + 1} name`} value={entry.key} onChange={(e) => setEnv(env.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} /></label>
+          <label>Value <input aria-label={`Variable ${i + 1} value`} value={entry.value} onChange={(e) => setEnv(env.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} /></label>
+          <label>
+            Secret
+            <select aria-label={`Variable ${i + 1} secret`} value="" onChange={(e) => e.target.value && setEnv(env.map((x, j) => (j === i ? { ...x, value: `\${secret:${e.target.value}}` } : x)))}>
+              <option value="">use a secret…</option>
+              {secrets.map((s) => <option key={s} value={s}>{s}</option>)}
+            </select>
+          </label>
+        </div>
+      ))}
+      <button type="button" onClick={() => setEnv([...env, { key: '', value: '' }])}>Add a variable</button>
+      <label>
+        Calls no rule covers
+        <select value={defaultAction} onChange={(e) => setDefaultAction(e.target.value as Action)}>
+          <option value="ask">ask</option>
+          <option value="allow">allow</option>
+          <option value="deny">deny</option>
+        </select>
+      </label>
+      <ErrorNote message={error} />
+      <button type="submit">Add server</button>
+    </form>
+  );
+}
+
+function ServerTools({ server }: { server: string }) {
+  const { data, error } = useQuery('server.tools', { name: server });
+  if (error) return <ErrorNote message={error} />;
+  if (!data) return null;
+  if (data.tools.length === 0) return <p className="muted">No tools seen yet: they appear once a client lists them.</p>;
+  return (
+    <table>
+      <thead><tr><th>Tool</th><th>Decision</th><th>Pin</th><th>Why</th></tr></thead>
+      <tbody>
+        {data.tools.map((t) => (
+          <tr key={t.tool}>
+            <td title={t.description ?? ''}>{t.tool}</td>
+            <td className={`action-${t.decision}`}>{t.decision}</td>
+            <td>{t.pin === 'changed' ? <strong>changed — held</strong> : 'approved'}</td>
+            <td>{t.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => void }) {
+  const { run, error } = useAction();
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="card">
+      <div className="row">
+        <h3>{server.name}</h3>
+        <span className={server.sessions > 0 ? 'status running' : 'status'}>{server.sessions > 0 ? `running (${server.sessions} session(s))` : 'stopped'}</span>
+        {server.missingSecrets.length > 0 && <span className="status error">missing secrets: {server.missingSecrets.join(', ')}</span>}
+      </div>
+      <code>{[server.command, ...server.args].join(' ')}</code>
+      <div className="row">
+        <label>
+          Calls no rule covers
+          <select value={server.defaultAction} onChange={(e) => void run(() => api.call('server.setDefault', { name: server.name, action: e.target.value as Action })).then(onChange)}>
+            <option value="ask">ask</option>
+            <option value="allow">allow</option>
+            <option value="deny">deny</option>
+          </select>
+        </label>
+        <label>
+          Preset
+          <select value="" onChange={(e) => e.target.value && void run(() => api.call('server.preset', { name: server.name, preset: e.target.value as 'allow-all' })).then(onChange)}>
+            <option value="">apply a preset…</option>
+            <option value="readonly-annotations">allow read-only tools, ask for the rest</option>
+            <option value="allow-all">allow all</option>
+            <option value="ask-all">ask for all</option>
+          </select>
+        </label>
+        <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide tools' : 'Show tools'}</button>
+        <button type="button" className="danger" onClick={() => confirm(`Remove server ${server.name}?`) && void run(() => api.call('server.remove', { name: server.name })).then(onChange)}>
+          Remove
+        </button>
+      </div>
+      <ErrorNote message={error} />
+      {open && <ServerTools server={server.name} />}
+    </li>
+  );
+}
+
+export function ServersPage() {
+  const servers = useQuery('server.list', {});
+  const secrets = useQuery('secret.list', {});
+  const reload = () => {
+    servers.reload();
+    secrets.reload();
+  };
+  return (
+    <section aria-labelledby="servers-title">
+      <h1 id="servers-title">Servers</h1>
+      <ErrorNote message={servers.error} />
+      {servers.data && servers.data.servers.length === 0 && (
+        <Empty>No servers yet. Add one below, or import Claude Desktop's under Settings → Clients.</Empty>
+      )}
+      <ul className="list">
+        {servers.data?.servers.map((server) => <ServerRow key={server.name} server={server} onChange={reload} />)}
+      </ul>
+      <AddServer secrets={secrets.data?.secrets.map((s) => s.name) ?? []} onAdded={reload} />
+    </section>
+  );
+}
