@@ -37,6 +37,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Bench scripts run partly inside the page (playwright evaluate).
     files: ['bench/**', 'src-renderer/**'],
     languageOptions: { globals: { ...globals.browser } },

@@ -2,7 +2,7 @@
 // may hold nothing but Node built-ins (checked here, so a heavy import fails the build).
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -23,6 +23,8 @@ await build({
   packages: 'external',
 });
 
+// The desktop shell: the main process (Node packages stay external, electron-builder ships
+// them) and the sandboxed preload (which may load nothing but electron, so it is bundled whole).
 await build({
   ...common,
   entryPoints: { main: 'src-main/electron/main.ts' },
@@ -31,6 +33,18 @@ await build({
   outExtension: { '.js': '.cjs' },
   packages: 'external',
 });
+await build({
+  ...common,
+  entryPoints: { preload: 'src-main/electron/preload.ts' },
+  outdir: 'dist/electron',
+  format: 'cjs',
+  platform: 'browser',
+  external: ['electron'],
+  outExtension: { '.js': '.cjs' },
+});
+for (const icon of ['tray-running.png', 'tray-paused.png', 'tray-pending.png']) {
+  copyFileSync(new URL(`../resources/${icon}`, import.meta.url), new URL(`../dist/electron/${icon}`, import.meta.url));
+}
 
 const shim = await build({
   ...common,

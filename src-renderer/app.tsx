@@ -45,12 +45,14 @@ export function App() {
   const [page, setPage] = useState(currentPage);
   const [state, setState] = useState<ConnectionState>(api.state);
   const [pending, setPending] = useState(0);
+  const [vaultWarning, setVaultWarning] = useState<string | null>(null);
   useEffect(() => {
     const onHash = () => setPage(currentPage());
     window.addEventListener('hashchange', onHash);
     const offState = api.onState(setState);
     const count = () => void api.call('approvals.list', {}).then((r) => setPending(r.approvals.length), () => undefined);
     count();
+    void api.call('status', {}).then((status) => setVaultWarning(status.vault.warning), () => undefined);
     const offApproval = api.on('approval', count);
     return () => {
       window.removeEventListener('hashchange', onHash);
@@ -73,6 +75,11 @@ export function App() {
         {state === 'closed' && <span className="status error" role="alert">Disconnected from the Warden core</span>}
       </header>
       <main>
+        {vaultWarning && (
+          <p className="banner" role="alert">
+            {vaultWarning}
+          </p>
+        )}
         <PageBoundary page={page}>{PAGES[page]?.render()}</PageBoundary>
       </main>
     </div>

@@ -217,6 +217,8 @@ export interface StatusInfo {
   dataDir: string;
   sessions: number;
   servers: number;
+  /** What protects the secrets; `warning` is set when that is not much (no keyring). */
+  vault: { description: string; warning: string | null };
 }
 
 export interface ControlResults {

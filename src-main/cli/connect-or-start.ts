@@ -76,7 +76,12 @@ function startDaemon(dataDir: string, wardenScript: string): { failed: boolean }
   const env = { ...process.env };
   delete env.WARDEN_CLIENT_KEY;
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [wardenScript, 'daemon', '--data-dir', dataDir], {
+  // Run as the desktop app's Node (ELECTRON_RUN_AS_NODE): start the app itself, in the tray,
+  // so the core gets the OS keychain; elsewhere start the headless daemon.
+  const asApp = env.ELECTRON_RUN_AS_NODE !== undefined;
+  delete env.ELECTRON_RUN_AS_NODE;
+  const args = asApp ? [...(env.WARDEN_APP ? [env.WARDEN_APP] : []), '--background'] : [wardenScript, 'daemon', '--data-dir', dataDir];
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: 'ignore',
     env,

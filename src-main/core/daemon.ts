@@ -12,6 +12,7 @@ import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
 import { NotFoundError } from './errors/warden-error.js';
+import { VaultError } from './errors/vault-error.js';
 import { Approvals } from './approvals/approvals.js';
 import { GuardStore } from './db/guard-store.js';
 import { LimitStore } from './db/limit-store.js';
@@ -41,6 +42,8 @@ import { Vault } from './vault/vault.js';
 export interface CoreOptions {
   dataDir: string;
   cipher: Cipher;
+  /** The cipher the vault used before, when moving to `cipher` (the app taking over the daemon's data dir). */
+  previousCipher?: Cipher;
   spawn: Spawner;
   now?: () => number;
   /** Where the core's own log lines also go (the daemon passes stderr when in a terminal). */
@@ -61,6 +64,11 @@ export interface Core {
   readonly stopRequested: Promise<void>;
   /** The window's URL with its token, when serving it to a browser. */
   readonly webUrl: string | undefined;
+  /**
+   * An in-process control connection (the desktop shell's windows and tray): messages are
+   * the same JSON the socket carries; `send` receives the core's replies and events.
+   */
+  openControl(send: (text: string) => void): { receive(text: string): void; close(): void };
   /** Ends every session and upstream, closes the socket and the database. */
   close(): Promise<void>;
 }
@@ -90,15 +98,26 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const settings = new SettingsStore(db);
   const servers = new ServerStore(db);
   const calls = new CallStore(db);
-  const vault = new Vault(new SecretStore(db), settings, options.cipher);
+  let vault = new Vault(new SecretStore(db), settings, options.cipher);
+  let auditKey: Buffer;
   try {
-    vault.open();
+    try {
+      await vault.open();
+    } catch (error) {
+      if (!options.previousCipher || !(error instanceof VaultError)) throw error;
+      // The vault was sealed with the previous cipher: open it with that, then re-encrypt.
+      vault = new Vault(new SecretStore(db), settings, options.previousCipher);
+      await vault.open();
+      await vault.rekey(options.cipher, (work) => db.transaction(work)());
+      note(`moved the vault from ${options.previousCipher.description} to ${options.cipher.description}`);
+    }
+    auditKey = await vault.internalKey('audit-hmac');
   } catch (error) {
     db.close();
     throw error;
   }
   const clients = new ClientKeys(new ClientStore(db), now);
-  const audit = new AuditLog(calls, settings, vault.internalKey('audit-hmac'));
+  const audit = new AuditLog(calls, settings, auditKey);
   const rules = new RuleStore(db);
   const limits = new LimitStore(db);
   const guards = new GuardStore(db);
@@ -345,5 +364,30 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     return closing;
   };
 
-  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, close };
+  const openControl = (send: (text: string) => void): { receive(text: string): void; close(): void } => {
+    let onMessage: (text: string) => void = () => undefined;
+    const closers: Array<() => void> = [];
+    let closed = false;
+    serveControl({
+      onMessage: (listener) => {
+        onMessage = listener;
+      },
+      onClose: (listener) => void closers.push(listener),
+      send: (text) => {
+        if (!closed) send(text);
+      },
+      get closed() {
+        return closed;
+      },
+    });
+    return {
+      receive: (text) => onMessage(text),
+      close: () => {
+        closed = true;
+        for (const closer of closers.splice(0)) closer();
+      },
+    };
+  };
+
+  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, openControl, close };
 }

@@ -72,7 +72,7 @@ export class Integrations {
     };
   }
 
-  import(appId: AppId, options: { configPath?: string; keepEnv: string[]; defaultAction: Action }): ImportReport {
+  async import(appId: AppId, options: { configPath?: string; keepEnv: string[]; defaultAction: Action }): Promise<ImportReport> {
     const app = clientApp(appId);
     const path = this.pathFor(app, options.configPath);
     const config = this.load(app, path);
@@ -99,7 +99,7 @@ export class Integrations {
           continue;
         }
         const secret = this.freeSecretName(`${server}_${key}`);
-        this.deps.vault.set(secret, text, this.deps.now());
+        await this.deps.vault.set(secret, text, this.deps.now());
         env[key] = `\${secret:${secret}}`;
         secrets.push(secret);
         secretEnv.push(key);

@@ -55,6 +55,7 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       dataDir: deps.dataDir,
       sessions: [...deps.sessionCounts().values()].reduce((a, b) => a + b, 0),
       servers: servers.list().length,
+      vault: vault.protection,
     }),
     'daemon.stop': () => {
       deps.requestStop();
@@ -83,7 +84,7 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       deps.closeServerSessions(name);
       return { removed: name };
     },
-    'secret.set': ({ name, value }) => ({ name, replaced: vault.set(name, value, now()) }),
+    'secret.set': async ({ name, value }) => ({ name, replaced: await vault.set(name, value, now()) }),
     'secret.list': () => {
       const all = servers.list();
       return {

@@ -6,7 +6,9 @@
 export interface Cipher {
   /** A short label for listings and logs, e.g. "key file" or "OS keychain". */
   readonly description: string;
-  encrypt(plaintext: Buffer, context: string): Buffer;
-  /** Throws when the ciphertext was not made by this cipher for this context. */
-  decrypt(ciphertext: Buffer, context: string): Buffer;
+  /** Set when secrets are not really protected (Linux safeStorage with basic_text): one sentence. */
+  readonly warning?: string;
+  encrypt(plaintext: Buffer, context: string): Promise<Buffer>;
+  /** Rejects when the ciphertext was not made by this cipher for this context. */
+  decrypt(ciphertext: Buffer, context: string): Promise<Buffer>;
 }

@@ -31,7 +31,7 @@ export class KeyFileCipher implements Cipher {
     return new KeyFileCipher(readOrCreateKeyFile(keyFile), 'key file');
   }
 
-  encrypt(plaintext: Buffer, context: string): Buffer {
+  async encrypt(plaintext: Buffer, context: string): Promise<Buffer> {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
@@ -39,7 +39,7 @@ export class KeyFileCipher implements Cipher {
     return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), data]);
   }
 
-  decrypt(ciphertext: Buffer, context: string): Buffer {
+  async decrypt(ciphertext: Buffer, context: string): Promise<Buffer> {
     if (ciphertext.length < 1 + IV_BYTES + TAG_BYTES || ciphertext[0] !== VERSION) {
       throw new VaultError('a stored secret is not in the key-file cipher format');
     }

@@ -24,22 +24,22 @@ export class Vault {
   constructor(
     private readonly store: SecretStore,
     private readonly settings: SettingsStore,
-    private readonly cipher: Cipher,
+    private cipher: Cipher,
   ) {}
 
   /**
    * Checks that the cipher opens this vault (recording a check value on first use) and loads
    * every secret. Fails closed with a clear message when the key changed.
    */
-  open(): void {
+  async open(): Promise<void> {
     const check = this.settings.getRaw(CHECK_KEY);
     if (check === undefined) {
-      const sealed = this.cipher.encrypt(Buffer.from(CHECK_TEXT), CHECK_CONTEXT);
+      const sealed = await this.cipher.encrypt(Buffer.from(CHECK_TEXT), CHECK_CONTEXT);
       this.settings.setRaw(CHECK_KEY, sealed.toString('base64'));
     } else {
       let opened: string;
       try {
-        opened = this.cipher.decrypt(Buffer.from(check, 'base64'), CHECK_CONTEXT).toString('utf8');
+        opened = (await this.cipher.decrypt(Buffer.from(check, 'base64'), CHECK_CONTEXT)).toString('utf8');
       } catch (error) {
         throw new VaultError(
           `the vault key (${this.cipher.description}) does not open this data dir's secrets; restore the original key or use a new data dir`,
@@ -49,16 +49,17 @@ export class Vault {
       if (opened !== CHECK_TEXT) throw new VaultError('the vault check value is corrupt');
     }
     for (const row of this.store.list()) {
-      this.values.set(row.name, this.cipher.decrypt(row.ciphertext, contextFor(row.name)).toString('utf8'));
+      this.values.set(row.name, (await this.cipher.decrypt(row.ciphertext, contextFor(row.name))).toString('utf8'));
       this.updated.set(row.name, row.updatedAt);
     }
     this.redactor.update(this.values);
   }
 
   /** Stores (or replaces) a secret; returns whether one was replaced. */
-  set(name: string, value: string, now: number): boolean {
+  async set(name: string, value: string, now: number): Promise<boolean> {
+    const ciphertext = await this.cipher.encrypt(Buffer.from(value, 'utf8'), contextFor(name));
     const replaced = this.values.has(name);
-    this.store.put(name, this.cipher.encrypt(Buffer.from(value, 'utf8'), contextFor(name)), now);
+    this.store.put(name, ciphertext, now);
     this.values.set(name, value);
     this.updated.set(name, now);
     this.redactor.update(this.values);
@@ -86,14 +87,42 @@ export class Vault {
    * A key for Warden's own use (the audit log's HMAC), made of 32 random bytes on first use
    * and kept encrypted like a secret, never listed or resolved as one.
    */
-  internalKey(purpose: string): Buffer {
+  async internalKey(purpose: string): Promise<Buffer> {
     const setting = `vault.internal.${purpose}`;
     const context = `internal:${purpose}`;
     const stored = this.settings.getRaw(setting);
     if (stored !== undefined) return this.cipher.decrypt(Buffer.from(stored, 'base64'), context);
     const key = randomBytes(32);
-    this.settings.setRaw(setting, this.cipher.encrypt(key, context).toString('base64'));
+    this.settings.setRaw(setting, (await this.cipher.encrypt(key, context)).toString('base64'));
     return key;
+  }
+
+  /** What protects the vault, and a warning when that is not much. */
+  get protection(): { description: string; warning: string | null } {
+    return { description: this.cipher.description, warning: this.cipher.warning ?? null };
+  }
+
+  /**
+   * Re-encrypts every secret, internal key and the check value with `next`, in one
+   * transaction-like pass: everything is encrypted first and only then written.
+   */
+  async rekey(next: Cipher, writeAll: (work: () => void) => void): Promise<void> {
+    const secrets = await Promise.all([...this.values].map(async ([name, value]) => [name, await next.encrypt(Buffer.from(value, 'utf8'), contextFor(name))] as const));
+    const internals: Array<[string, string]> = [];
+    for (const purpose of ['audit-hmac']) {
+      const setting = `vault.internal.${purpose}`;
+      const stored = this.settings.getRaw(setting);
+      if (stored === undefined) continue;
+      const key = await this.cipher.decrypt(Buffer.from(stored, 'base64'), `internal:${purpose}`);
+      internals.push([setting, (await next.encrypt(key, `internal:${purpose}`)).toString('base64')]);
+    }
+    const check = (await next.encrypt(Buffer.from(CHECK_TEXT), CHECK_CONTEXT)).toString('base64');
+    writeAll(() => {
+      for (const [name, ciphertext] of secrets) this.store.put(name, ciphertext, this.updated.get(name) ?? Date.now());
+      for (const [setting, value] of internals) this.settings.setRaw(setting, value);
+      this.settings.setRaw(CHECK_KEY, check);
+    });
+    this.cipher = next;
   }
 
   /**

@@ -7,38 +7,38 @@ import { KeyFileCipher } from '../../../../src-main/core/vault/key-file-cipher.j
 const dir = (): string => mkdtempSync(join(tmpdir(), 'warden-cipher-'));
 
 describe('KeyFileCipher', () => {
-  it('creates a 0600 key file on first use and reuses it', () => {
+  it('creates a 0600 key file on first use and reuses it', async () => {
     const file = join(dir(), 'vault.key');
     const first = KeyFileCipher.load(file, undefined);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const sealed = first.encrypt(Buffer.from('hello'), 'secret:A');
+    const sealed = await first.encrypt(Buffer.from('hello'), 'secret:A');
     const again = KeyFileCipher.load(file, undefined);
-    expect(again.decrypt(sealed, 'secret:A').toString()).toBe('hello');
+    expect((await again.decrypt(sealed, 'secret:A')).toString()).toBe('hello');
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
   });
 
-  it('never produces the same ciphertext twice and never contains the plaintext', () => {
+  it('never produces the same ciphertext twice and never contains the plaintext', async () => {
     const cipher = KeyFileCipher.load(join(dir(), 'k'), undefined);
-    const a = cipher.encrypt(Buffer.from('same value'), 'secret:A');
-    const b = cipher.encrypt(Buffer.from('same value'), 'secret:A');
+    const a = await cipher.encrypt(Buffer.from('same value'), 'secret:A');
+    const b = await cipher.encrypt(Buffer.from('same value'), 'secret:A');
     expect(a.equals(b)).toBe(false);
     expect(a.includes(Buffer.from('same value'))).toBe(false);
   });
 
-  it('refuses a ciphertext moved to another context or altered', () => {
+  it('refuses a ciphertext moved to another context or altered', async () => {
     const cipher = KeyFileCipher.load(join(dir(), 'k'), undefined);
-    const sealed = cipher.encrypt(Buffer.from('v'), 'secret:A');
-    expect(() => cipher.decrypt(sealed, 'secret:B')).toThrow(/could not be decrypted/);
+    const sealed = await cipher.encrypt(Buffer.from('v'), 'secret:A');
+    await expect(cipher.decrypt(sealed, 'secret:B')).rejects.toThrow(/could not be decrypted/);
     const tampered = Buffer.from(sealed);
     tampered[tampered.length - 1]! ^= 1;
-    expect(() => cipher.decrypt(tampered, 'secret:A')).toThrow(/could not be decrypted/);
+    await expect(cipher.decrypt(tampered, 'secret:A')).rejects.toThrow(/could not be decrypted/);
   });
 
-  it('takes the key from WARDEN_VAULT_KEY as hex or base64, and refuses a wrong length', () => {
+  it('takes the key from WARDEN_VAULT_KEY as hex or base64, and refuses a wrong length', async () => {
     const hex = 'ab'.repeat(32);
     const fromHex = KeyFileCipher.load(join(dir(), 'unused'), hex);
     const fromBase64 = KeyFileCipher.load(join(dir(), 'unused'), Buffer.from(hex, 'hex').toString('base64'));
-    expect(fromBase64.decrypt(fromHex.encrypt(Buffer.from('x'), 'c'), 'c').toString()).toBe('x');
+    expect((await fromBase64.decrypt(await fromHex.encrypt(Buffer.from('x'), 'c'), 'c')).toString()).toBe('x');
     expect(() => KeyFileCipher.load(join(dir(), 'unused'), 'short')).toThrow(/WARDEN_VAULT_KEY must be 32 bytes/);
   });
 
