@@ -91,6 +91,7 @@ export const controlRequests = {
   'log.follow': z.object({}),
   'log.verify': z.object({}),
   'server.setDefault': z.object({ name: serverName, action }),
+  'server.setEnabled': z.object({ name: serverName, enabled: z.boolean() }),
   'server.preset': z.object({ name: serverName, preset: z.enum(SERVER_PRESETS, { message: `the preset is one of ${SERVER_PRESETS.join(', ')}` }) }),
   'rule.add': z.object({ client: pattern, server: pattern, kind, target: pattern, action }),
   'rule.list': z.object({}),
@@ -171,6 +172,10 @@ export interface ServerInfo {
   missingSecrets: string[];
   /** Live shim sessions using this server. */
   sessions: number;
+  /** The last time its process ended without being asked to, and why. */
+  lastError: { at: number; reason: string } | null;
+  /** The last lines of its log (stderr and Warden's notes), secrets redacted. */
+  logTail: string[];
   createdAt: number;
 }
 
@@ -237,6 +242,7 @@ export interface ControlResults {
   'log.follow': { following: true };
   'log.verify': { ok: boolean; rows: number; firstId: number | null; lastId: number | null; brokenId: number | null; problem: string | null };
   'server.setDefault': { name: string; action: Action };
+  'server.setEnabled': { name: string; enabled: boolean };
   'server.preset': { added: Rule[]; skipped: string[] };
   'rule.add': { rule: Rule };
   'rule.list': { rules: Rule[] };

@@ -23,6 +23,7 @@ import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
+import { tailLines } from './upstream/tail.js';
 import { Policy } from './policy/policy.js';
 import { ToolPins } from './policy/tool-pins.js';
 import type { Action } from '../../src-shared/policy-types.js';
@@ -175,6 +176,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
 
   const sessions = new Map<ServerSession, { server: string; socket: Socket }>();
+  const serverErrors = new Map<string, { at: number; reason: string }>();
   let resolveStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
     resolveStop = resolve;
@@ -216,7 +218,13 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           env: minimalEnv(env, options.parentEnv),
           ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
         };
-        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, handlers);
+        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, {
+          onLine: handlers.onLine,
+          onExit: (reason, expected) => {
+            if (!expected) serverErrors.set(server.name, { at: now(), reason });
+            handlers.onExit(reason, expected);
+          },
+        });
       },
     });
     sessions.set(session, { server: hello.server, socket });
@@ -277,8 +285,13 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       refuse(socket, check.reason);
       return;
     }
-    if (!servers.get(hello.server)) {
+    const target = servers.get(hello.server);
+    if (!target) {
       refuse(socket, `Warden has no server named "${hello.server.slice(0, 64)}"; see: warden server list`);
+      return;
+    }
+    if (!target.enabled) {
+      refuse(socket, `server "${target.name}" is disabled; enable it in the window or with: warden server enable ${target.name}`);
       return;
     }
     socket.write('{"warden":1,"ok":true}\n');
@@ -307,6 +320,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     },
     requestStop: () => resolveStop(),
     reload: reloadPolicy,
+    serverErrors,
+    logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
   });
   const integrations = new Integrations({
     servers,

@@ -89,14 +89,27 @@ function ServerTools({ server }: { server: string }) {
 function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => void }) {
   const { run, error } = useAction();
   const [open, setOpen] = useState(false);
+  const status = !server.enabled ? 'disabled' : server.sessions > 0 ? 'running' : server.lastError ? 'error' : 'stopped';
   return (
     <li className="card">
       <div className="row">
         <h3>{server.name}</h3>
-        <span className={server.sessions > 0 ? 'status running' : 'status'}>{server.sessions > 0 ? `running (${server.sessions} session(s))` : 'stopped'}</span>
+        <span className={`status ${status}`}>{status === 'running' ? `running (${server.sessions} session(s))` : status}</span>
         {server.missingSecrets.length > 0 && <span className="status error">missing secrets: {server.missingSecrets.join(', ')}</span>}
+        <label className="check">
+          <input type="checkbox" checked={server.enabled} onChange={(e) => void run(() => api.call('server.setEnabled', { name: server.name, enabled: e.target.checked })).then(onChange)} />
+          Enabled
+        </label>
       </div>
       <code>{[server.command, ...server.args].join(' ')}</code>
+      {status === 'error' && server.lastError && (
+        <div role="status">
+          <p className="error">
+            {new Date(server.lastError.at).toLocaleString()}: {server.lastError.reason}
+          </p>
+          <pre className="args" aria-label={`Last log lines of ${server.name}`}>{server.logTail.join('\n')}</pre>
+        </div>
+      )}
       <div className="row">
         <label>
           Calls no rule covers

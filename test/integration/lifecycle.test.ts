@@ -129,4 +129,27 @@ describe('process lifecycle', () => {
     expect(retried.result).toBeDefined();
     await raw.close();
   });
+
+  it('refuses shims for a disabled server and reports a crashed one with its last log lines', async () => {
+    warden = new WardenHarness();
+    await warden.startDaemon();
+    await warden.addFaultServer('faulty');
+    const key = await warden.clientKey('tester');
+    const raw = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']);
+    await raw.initialize();
+    await raw.request(1, 'tools/call', { name: 'crash', arguments: {} });
+    const listed = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ lastError: { reason: string } | null; logTail: string[] }>;
+    expect(listed[0]?.lastError?.reason).toBe('upstream "faulty" exited with code 3');
+    expect(listed[0]?.logTail.join('\n')).toContain('exited with code 3');
+    await raw.close();
+
+    await warden.ok(['server', 'disable', 'faulty']);
+    const refused = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']);
+    refused.sendJson({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+    expect(((await refused.waitFor((line) => line.id === 1)).error as { message: string }).message).toMatch(/server "faulty" is disabled; enable it in the window or with: warden server enable faulty/);
+    await warden.ok(['server', 'enable', 'faulty']);
+    const again = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']);
+    await again.initialize();
+    await again.close();
+  });
 });

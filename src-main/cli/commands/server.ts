@@ -63,9 +63,10 @@ export const serverCommand: Command = async (argv, context) => {
       if (servers.length === 0) return context.out('no servers yet; add one with: warden server add NAME --command C');
       context.out(
         table(
-          ['NAME', 'DEFAULT', 'SESSIONS', 'SECRETS', 'COMMAND'],
+          ['NAME', 'STATE', 'DEFAULT', 'SESSIONS', 'SECRETS', 'COMMAND'],
           servers.map((s) => [
             s.name,
+            !s.enabled ? 'disabled' : s.sessions > 0 ? 'running' : s.lastError ? 'error' : 'stopped',
             s.defaultAction,
             String(s.sessions),
             s.missingSecrets.length > 0 ? `missing: ${s.missingSecrets.join(',')}` : 'ok',
@@ -81,6 +82,14 @@ export const serverCommand: Command = async (argv, context) => {
       await (await context.control()).call('server.remove', { name });
       context.out(`removed server "${name}"`);
       return;
+    }
+    case 'enable':
+    case 'disable': {
+      const usage = `warden server ${action} NAME`;
+      const { positionals } = parse(rest, {}, usage);
+      const name = onePositional(positionals, 'a server name', usage);
+      await (await context.control()).call('server.setEnabled', { name, enabled: action === 'enable' });
+      return context.out(action === 'enable' ? `enabled server "${name}"` : `disabled server "${name}": its sessions ended and new ones are refused`);
     }
     case 'default': {
       const usage = 'warden server default NAME allow|ask|deny';
@@ -101,6 +110,6 @@ export const serverCommand: Command = async (argv, context) => {
       return;
     }
     default:
-      throw new UsageError('usage: warden server add | list | remove | default | preset');
+      throw new UsageError('usage: warden server add | list | remove | enable | disable | default | preset');
   }
 };

@@ -35,12 +35,14 @@ export class ServerStore {
   private readonly insertStmt;
   private readonly deleteStmt;
   private readonly defaultStmt;
+  private readonly enabledStmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], RawServerRow>('SELECT * FROM servers WHERE name = ?');
     this.listStmt = db.prepare<[], RawServerRow>('SELECT * FROM servers ORDER BY name');
     this.insertStmt = db.prepare('INSERT INTO servers (name, kind, config, enabled, default_action, created_at) VALUES (?, ?, ?, 1, ?, ?)');
     this.defaultStmt = db.prepare('UPDATE servers SET default_action = ? WHERE name = ?');
+    this.enabledStmt = db.prepare('UPDATE servers SET enabled = ? WHERE name = ?');
     this.deleteStmt = db.prepare('DELETE FROM servers WHERE name = ?');
   }
 
@@ -58,6 +60,10 @@ export class ServerStore {
     if (this.getStmt.get(name)) return false;
     this.insertStmt.run(name, 'stdio', JSON.stringify(config), defaultAction, now);
     return true;
+  }
+
+  setEnabled(name: string, enabled: boolean): boolean {
+    return this.enabledStmt.run(enabled ? 1 : 0, name).changes > 0;
   }
 
   setDefaultAction(name: string, action: Action): boolean {

@@ -24,6 +24,10 @@ export interface HandlerDeps {
   sessionCounts(): Map<string, number>;
   /** Ends the sessions of a removed server. */
   closeServerSessions(name: string): void;
+  /** The last abnormal exit of each server's process. */
+  serverErrors: ReadonlyMap<string, { at: number; reason: string }>;
+  /** The last lines of a server's log. */
+  logTail(name: string): string[];
   /** Asks the core to shut down after the reply is sent. */
   requestStop(): void;
   /** Reloads policy after servers change (their default actions). */
@@ -45,6 +49,8 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
     defaultAction: row.defaultAction,
     missingSecrets: referencedSecrets(row).filter((name) => !vault.has(name)),
     sessions: counts.get(row.name) ?? 0,
+    lastError: deps.serverErrors.get(row.name) ?? null,
+    logTail: deps.logTail(row.name),
     createdAt: row.createdAt,
   });
 
@@ -77,6 +83,11 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
     'server.list': () => {
       const counts = deps.sessionCounts();
       return { servers: servers.list().map((row) => serverInfo(row, counts)) };
+    },
+    'server.setEnabled': ({ name, enabled }) => {
+      if (!servers.setEnabled(name, enabled)) throw new NotFoundError('server', name);
+      if (!enabled) deps.closeServerSessions(name);
+      return { name, enabled };
     },
     'server.remove': ({ name }) => {
       if (!servers.remove(name)) throw new NotFoundError('server', name);

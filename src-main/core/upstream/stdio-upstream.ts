@@ -12,8 +12,11 @@ export type Spawner = (
 export interface UpstreamHandlers {
   /** One line from the upstream's stdout (including its newline) and its length without it. */
   onLine(line: Buffer, length: number): void;
-  /** The process ended (or could not start); `reason` is a sentence without secrets. */
-  onExit(reason: string): void;
+  /**
+   * The process ended (or could not start); `reason` is a sentence without secrets, and
+   * `expected` is true when Warden asked it to stop.
+   */
+  onExit(reason: string, expected: boolean): void;
 }
 
 export interface StdioLaunch {
@@ -37,6 +40,7 @@ export class StdioUpstream {
   private readonly child: ChildProcess;
   private exited = false;
   private exitReason = '';
+  private stopping = false;
 
   constructor(
     readonly serverName: string,
@@ -128,6 +132,7 @@ export class StdioUpstream {
    */
   stop(): Promise<void> {
     if (this.exited) return Promise.resolve();
+    this.stopping = true;
     return new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
@@ -148,6 +153,6 @@ export class StdioUpstream {
     this.exited = true;
     this.exitReason = reason;
     this.note(reason);
-    this.handlers.onExit(reason);
+    this.handlers.onExit(reason, this.stopping);
   }
 }
