@@ -7,6 +7,7 @@ import { OverviewPage } from './pages/overview.js';
 import { RulesPage } from './pages/rules.js';
 import { ServersPage } from './pages/servers.js';
 import { SettingsPage } from './pages/settings.js';
+import { UnlockPage } from './pages/unlock.js';
 
 const PAGES: Record<string, { label: string; render: () => ReactNode }> = {
   overview: { label: 'Overview', render: () => <OverviewPage /> },
@@ -42,6 +43,18 @@ class PageBoundary extends Component<{ children: ReactNode; page: string }, { er
 }
 
 export function App() {
+  // The locked vault (desktop app): only the unlock form until it opens.
+  if (location.hash === '#/unlock') {
+    return (
+      <main>
+        <UnlockPage />
+      </main>
+    );
+  }
+  return <UnlockedApp />;
+}
+
+function UnlockedApp() {
   const [page, setPage] = useState(currentPage);
   const [state, setState] = useState<ConnectionState>(api.state);
   const [pending, setPending] = useState(0);

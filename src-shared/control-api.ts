@@ -92,6 +92,10 @@ export const controlRequests = {
   'log.verify': z.object({}),
   'server.setDefault': z.object({ name: serverName, action }),
   'server.setEnabled': z.object({ name: serverName, enabled: z.boolean() }),
+  /** Seals the vault with a passphrase instead (asked for at every start). */
+  'vault.usePassphrase': z.object({ passphrase: z.string().min(12, 'a vault passphrase has at least 12 characters').max(1024) }),
+  /** Opens a passphrase-sealed vault at start-up (the desktop app's unlock window). */
+  'vault.unlock': z.object({ passphrase: z.string().min(1).max(1024) }),
   'server.preset': z.object({ name: serverName, preset: z.enum(SERVER_PRESETS, { message: `the preset is one of ${SERVER_PRESETS.join(', ')}` }) }),
   'rule.add': z.object({ client: pattern, server: pattern, kind, target: pattern, action }),
   'rule.list': z.object({}),
@@ -243,6 +247,8 @@ export interface ControlResults {
   'log.verify': { ok: boolean; rows: number; firstId: number | null; lastId: number | null; brokenId: number | null; problem: string | null };
   'server.setDefault': { name: string; action: Action };
   'server.setEnabled': { name: string; enabled: boolean };
+  'vault.usePassphrase': { description: string };
+  'vault.unlock': { unlocked: true };
   'server.preset': { added: Rule[]; skipped: string[] };
   'rule.add': { rule: Rule };
   'rule.list': { rules: Rule[] };

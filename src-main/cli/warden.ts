@@ -20,6 +20,7 @@ import { pauseCommand, settingsCommand } from './commands/settings.js';
 import { logCommand } from './commands/log.js';
 import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
+import { vaultCommand } from './commands/vault.js';
 import type { Command, CommandContext } from './context.js';
 import { parse } from './context.js';
 import { ControlClient } from './control-client.js';
@@ -51,6 +52,7 @@ Usage: warden [--data-dir DIR] COMMAND
   guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
   claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status
   clients list | import NAME | connect NAME | disconnect NAME   (claude, cursor, vscode, claude-code)
+  vault status | passphrase      what protects the secrets; seal them with a passphrase (stdin)
   pause | resume                 refuse every call until resumed (the kill switch)
   settings get | set NAME VALUE
 
@@ -112,6 +114,7 @@ const COMMANDS: Record<string, Command> = {
   guard: guardCommand,
   settings: settingsCommand,
   clients: clientsCommand,
+  vault: vaultCommand,
   claude: claudeCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),

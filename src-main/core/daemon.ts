@@ -322,6 +322,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     reload: reloadPolicy,
     serverErrors,
     logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
+    transaction: (work) => db.transaction(work)(),
   });
   const integrations = new Integrations({
     servers,

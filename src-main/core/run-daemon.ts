@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { lockPath, resolveDataDir } from './paths.js';
 import { acquireLock } from './single-instance.js';
 import { KeyFileCipher } from './vault/key-file-cipher.js';
+import type { Cipher } from './vault/cipher.js';
+import { passphraseCipher, readVaultMode } from './vault/vault-mode.js';
+import { VaultError } from './errors/vault-error.js';
 
 /**
  * Runs the core as a headless process (`warden daemon`) until SIGINT, SIGTERM or a
@@ -20,7 +23,7 @@ export async function runDaemon(
   const release = acquireLock(lockPath(dataDir));
   let core;
   try {
-    const cipher = KeyFileCipher.load(join(dataDir, 'vault.key'), process.env.WARDEN_VAULT_KEY);
+    const cipher = await daemonCipher(dataDir);
     core = await startCore({
       dataDir,
       cipher,
@@ -42,6 +45,20 @@ export async function runDaemon(
   await Promise.race([signalled, core.stopRequested]);
   await core.close();
   release();
+}
+
+/**
+ * The vault's cipher for the daemon: the passphrase one when the data dir was sealed with a
+ * passphrase (from WARDEN_VAULT_PASSPHRASE: the daemon has nobody to ask), else the key file.
+ */
+async function daemonCipher(dataDir: string): Promise<Cipher> {
+  const mode = readVaultMode(dataDir);
+  if (!mode) return KeyFileCipher.load(join(dataDir, 'vault.key'), process.env.WARDEN_VAULT_KEY);
+  const passphrase = process.env.WARDEN_VAULT_PASSPHRASE;
+  if (!passphrase) {
+    throw new VaultError('this data dir\'s vault is sealed with a passphrase; set WARDEN_VAULT_PASSPHRASE, or start the desktop app and unlock it there');
+  }
+  return passphraseCipher(passphrase, mode);
 }
 
 /**

@@ -27,10 +27,17 @@ export class IpcBridge {
 
   constructor(
     ipcMain: Pick<IpcMain, 'on'>,
-    private readonly openControl: OpenControl,
+    private openControl: OpenControl,
     private readonly note: (text: string) => void,
   ) {
     ipcMain.on(CONTROL_CHANNEL, (event: IpcMainEvent, text: unknown) => this.receive(event, text));
+  }
+
+  /** Points every window at another endpoint (the real core, once the vault is unlocked). */
+  switchTo(openControl: OpenControl): void {
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+    this.openControl = openControl;
   }
 
   /** Lets a window of ours talk to the core. */

@@ -7,8 +7,11 @@ import { lockPath } from '../core/paths.js';
 import { checkExternalUrl } from '../core/security/url-guard.js';
 import { acquireLock } from '../core/single-instance.js';
 import { KeyFileCipher } from '../core/vault/key-file-cipher.js';
+import type { Cipher } from '../core/vault/cipher.js';
+import { passphraseCipher, readVaultMode, type VaultMode } from '../core/vault/vault-mode.js';
+import { WardenError } from '../core/errors/warden-error.js';
 import { rendererResponse } from './app-protocol.js';
-import { IpcBridge } from './ipc-bridge.js';
+import { IpcBridge, type OpenControl } from './ipc-bridge.js';
 import { LoginItem } from './login-item.js';
 import { SafeStorageCipher } from './safe-storage-cipher.js';
 import { trayIcon, trayMenuTemplate, trayTooltip, type TrayState } from './tray-menu.js';
@@ -69,30 +72,21 @@ export async function startShell(electron: ElectronModule, options: ShellOptions
   const release = acquireLock(lockPath(dataDir));
   const keyFile = KeyFileCipher.load(join(dataDir, 'vault.key'), options.env.WARDEN_VAULT_KEY);
   const keychain = safeStorage.isEncryptionAvailable() ? new SafeStorageCipher(safeStorage, options.platform) : undefined;
-  let core: Core;
-  try {
-    core = await startCore({
-      dataDir,
-      cipher: keychain ?? keyFile,
-      // A data dir the headless daemon used is moved over to the keychain on first start.
-      ...(keychain ? { previousCipher: keyFile } : {}),
-      spawn,
-      echo: note,
-      shim: {
-        command: process.execPath,
-        // Packaged, the shim is unpacked beside the asar (electron-builder.yml, asarUnpack).
-        args: [join(options.distDir, 'cli', 'stdio.mjs').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`)],
-        // NODE_OPTIONS blanked: a client's environment must not inject code into the shim.
-        env: { ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '', WARDEN_HOME: dataDir, ...(options.appPath ? { WARDEN_APP: options.appPath } : {}) },
-      },
-    });
-  } catch (error) {
-    release();
-    throw error;
-  }
-
-  const control = localClient(core);
-  const bridge = new IpcBridge(ipcMain, core.openControl, note);
+  const coreOptions = (cipher: Cipher, previousCipher?: Cipher) => ({
+    dataDir,
+    cipher,
+    ...(previousCipher ? { previousCipher } : {}),
+    spawn,
+    echo: note,
+    shim: {
+      command: process.execPath,
+      // Packaged, the shim is unpacked beside the asar (electron-builder.yml, asarUnpack).
+      args: [join(options.distDir, 'cli', 'stdio.mjs').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`)],
+      // NODE_OPTIONS blanked: a client's environment must not inject code into the shim.
+      env: { ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '', WARDEN_HOME: dataDir, ...(options.appPath ? { WARDEN_APP: options.appPath } : {}) },
+    },
+  });
+  const preload = join(options.distDir, 'electron', 'preload.cjs');
   const openExternal = async (url: string): Promise<void> => {
     const checked = checkExternalUrl(url);
     if (!checked.ok) {
@@ -101,6 +95,66 @@ export async function startShell(electron: ElectronModule, options: ShellOptions
     }
     await shell.openExternal(checked.url);
   };
+  const mode = readVaultMode(dataDir);
+  let core: Core;
+  let bridge: IpcBridge;
+  try {
+    if (mode) {
+      // Sealed with a passphrase: nothing runs until the user unlocks it in the window.
+      const locked = await unlock(mode, (cipher) => startCore(coreOptions(cipher)));
+      bridge = locked.bridge;
+      core = await locked.core;
+    } else {
+      // A data dir the headless daemon used is moved over to the keychain on first start.
+      core = await startCore(coreOptions(keychain ?? keyFile, keychain ? keyFile : undefined));
+      bridge = new IpcBridge(ipcMain, core.openControl, note);
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  /**
+   * Opens the unlock window and answers only `vault.unlock` until a passphrase opens the
+   * vault; then the same windows talk to the started core.
+   */
+  async function unlock(vaultMode: VaultMode, start: (cipher: Cipher) => Promise<Core>): Promise<{ bridge: IpcBridge; core: Promise<Core> }> {
+    let opened: (core: Core) => void = () => undefined;
+    const started = new Promise<Core>((resolve) => {
+      opened = resolve;
+    });
+    const lockedEndpoint: OpenControl = (send) => ({
+      receive: (text) => {
+        const request = JSON.parse(text) as { id?: unknown; method?: unknown; params?: { passphrase?: unknown } };
+        const reply = (body: object): void => send(JSON.stringify({ id: request.id ?? null, ...body }));
+        if (request.method !== 'vault.unlock' || typeof request.params?.passphrase !== 'string') {
+          reply({ error: { code: 'unavailable', message: 'the vault is locked: enter its passphrase first' } });
+          return;
+        }
+        void passphraseCipher(request.params.passphrase, vaultMode)
+          .then(start)
+          .then(
+            (running) => {
+              reply({ result: { unlocked: true } });
+              bridgeForUnlock.switchTo(running.openControl);
+              opened(running);
+            },
+            (error: Error) => reply({ error: { code: 'unauthorized', message: error instanceof WardenError ? error.message : 'the vault could not be opened' } }),
+          );
+      },
+      close: () => undefined,
+    });
+    const bridgeForUnlock = new IpcBridge(ipcMain, lockedEndpoint, note);
+    const window = newSecureWindow(BrowserWindow, 'main', preload);
+    hardenContents(window.webContents, openExternal, note);
+    bridgeForUnlock.admit(window.webContents);
+    window.once('ready-to-show', () => window.show());
+    void window.loadURL(`${APP_ORIGIN}/index.html#/unlock`);
+    mainWindow = window;
+    return { bridge: bridgeForUnlock, core: started };
+  }
+
+  const control = localClient(core);
   const login = new LoginItem(app, {
     platform: options.platform,
     configHome: options.env.XDG_CONFIG_HOME ?? join(app.getPath('home'), '.config'),
@@ -121,7 +175,6 @@ export async function startShell(electron: ElectronModule, options: ShellOptions
     void window.loadURL(`${APP_ORIGIN}/index.html#/${hash}`);
     return window;
   };
-  const preload = join(options.distDir, 'electron', 'preload.cjs');
   const showMain = (): void => {
     mainWindow = open(mainWindow, 'main', 'overview');
   };
@@ -199,7 +252,7 @@ export async function startShell(electron: ElectronModule, options: ShellOptions
     void quit();
   });
   void core.stopRequested.then(() => quit());
-  if (!background) showMain();
+  if (!background && !mode) showMain();
   return { core, state: () => ({ ...state }), quit };
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { UserSettings } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/notice.js';
@@ -70,6 +70,41 @@ function Clients() {
   );
 }
 
+function Vault() {
+  const { data, reload } = useQuery('status', {});
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (passphrase !== repeat) return void action.run(() => Promise.reject(new Error('the two passphrases differ')));
+    if (await action.run(() => api.call('vault.usePassphrase', { passphrase }))) {
+      setDone(true);
+      setPassphrase('');
+      setRepeat('');
+      reload();
+    }
+  };
+  return (
+    <div className="card">
+      <h2>Vault</h2>
+      <p>Secrets are protected by: <strong>{data?.vault.description ?? '…'}</strong></p>
+      {data?.vault.warning && <p className="banner">{data.vault.warning}</p>}
+      {done && <p role="status">Sealed with your passphrase. Warden asks for it each time it starts.</p>}
+      {data?.vault.description !== 'passphrase' && (
+        <form onSubmit={submit} aria-label="Use a passphrase">
+          <p className="muted">Instead, seal them with a passphrase (at least 12 characters) that Warden asks for at every start; it is never stored.</p>
+          <label>Passphrase <input type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" /></label>
+          <label>Repeat it <input type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" /></label>
+          <ErrorNote message={action.error} />
+          <button type="submit">Use this passphrase</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
 export function SettingsPage() {
   const { data, error, reload } = useQuery('settings.get', {});
   const action = useAction();
@@ -102,6 +137,7 @@ export function SettingsPage() {
         <ErrorNote message={action.error} />
         <button type="submit" disabled={Object.keys(draft).length === 0}>Save settings</button>
       </form>
+      <Vault />
       <Clients />
     </section>
   );

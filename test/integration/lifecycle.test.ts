@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { RawShim } from '../helpers/raw-shim.js';
-import { WardenHarness } from '../helpers/warden-harness.js';
+import { WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
 
 const alive = (pid: number): boolean => {
   try {
@@ -151,5 +152,28 @@ describe('process lifecycle', () => {
     const again = new RawShim(warden.baseEnv({ WARDEN_CLIENT_KEY: key }), ['--server', 'faulty']);
     await again.initialize();
     await again.close();
+  });
+
+  it('seals the vault with a passphrase the daemon then needs to start', async () => {
+    warden = new WardenHarness();
+    await warden.ok(['secret', 'set', 'TOKEN'], 'sealed-value');
+    const sealed = await warden.cli(['vault', 'passphrase'], 'correct horse battery staple');
+    expect(sealed.stdout).toMatch(/sealed with a passphrase/);
+    await warden.ok(['stop']);
+
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [WARDEN_BIN, 'daemon'], { env: warden.baseEnv(env) });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+        setTimeout(() => child.kill(), 8000);
+      });
+    expect((await run({})).stderr).toMatch(/sealed with a passphrase; set WARDEN_VAULT_PASSPHRASE, or start the desktop app/);
+    expect((await run({ WARDEN_VAULT_PASSPHRASE: 'wrong horse battery staple' })).stderr).toMatch(/the passphrase does not open this vault/);
+
+    await warden.startDaemon({ WARDEN_VAULT_PASSPHRASE: 'correct horse battery staple' });
+    expect(JSON.parse(await warden.ok(['secret', 'list', '--json']))[0].name).toBe('TOKEN');
+    expect(JSON.parse(await warden.ok(['status', '--json'])).vault.description).toBe('passphrase');
   });
 });

@@ -4,7 +4,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientKeys } from '../clients/client-keys.js';
 import type { ClientRow } from '../db/client-store.js';
 import type { ServerRow, ServerStore } from '../db/server-store.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors/warden-error.js';
+import { ConflictError, InvalidInputError, NotFoundError, WardenError } from '../errors/warden-error.js';
+import { newPassphraseMode, passphraseCipher, writeVaultMode } from '../vault/vault-mode.js';
 import type { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import type { ControlHandlers } from './control-connection.js';
@@ -28,6 +29,8 @@ export interface HandlerDeps {
   serverErrors: ReadonlyMap<string, { at: number; reason: string }>;
   /** The last lines of a server's log. */
   logTail(name: string): string[];
+  /** Runs database writes in one transaction. */
+  transaction(work: () => void): void;
   /** Asks the core to shut down after the reply is sent. */
   requestStop(): void;
   /** Reloads policy after servers change (their default actions). */
@@ -88,6 +91,16 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       if (!servers.setEnabled(name, enabled)) throw new NotFoundError('server', name);
       if (!enabled) deps.closeServerSessions(name);
       return { name, enabled };
+    },
+    'vault.usePassphrase': async ({ passphrase }) => {
+      const mode = newPassphraseMode();
+      const next = await passphraseCipher(passphrase, mode);
+      await vault.rekey(next, deps.transaction);
+      writeVaultMode(deps.dataDir, mode);
+      return { description: next.description };
+    },
+    'vault.unlock': () => {
+      throw new WardenError('conflict', 'the vault is already open');
     },
     'server.remove': ({ name }) => {
       if (!servers.remove(name)) throw new NotFoundError('server', name);

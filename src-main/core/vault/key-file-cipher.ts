@@ -23,6 +23,12 @@ export class KeyFileCipher implements Cipher {
     this.description = description;
   }
 
+  /** A cipher on a key the caller derived (the passphrase cipher). */
+  static fromKey(key: Buffer, description: string): KeyFileCipher {
+    if (key.length !== KEY_BYTES) throw new VaultError('a vault key must be 32 bytes');
+    return new KeyFileCipher(key, description);
+  }
+
   /** Builds the cipher from the environment variable when set, else from (or into) `keyFile`. */
   static load(keyFile: string, envValue: string | undefined): KeyFileCipher {
     if (envValue !== undefined && envValue !== '') {

@@ -42,7 +42,9 @@ export class Vault {
         opened = (await this.cipher.decrypt(Buffer.from(check, 'base64'), CHECK_CONTEXT)).toString('utf8');
       } catch (error) {
         throw new VaultError(
-          `the vault key (${this.cipher.description}) does not open this data dir's secrets; restore the original key or use a new data dir`,
+          this.cipher.description === 'passphrase'
+            ? 'the passphrase does not open this vault; check it and try again'
+            : `the vault key (${this.cipher.description}) does not open this data dir's secrets; restore the original key or use a new data dir`,
           { cause: error },
         );
       }
@@ -95,6 +97,11 @@ export class Vault {
     const key = randomBytes(32);
     this.settings.setRaw(setting, (await this.cipher.encrypt(key, context)).toString('base64'));
     return key;
+  }
+
+  /** The cipher in use (for moving to another one). */
+  get currentCipher(): Cipher {
+    return this.cipher;
   }
 
   /** What protects the vault, and a warning when that is not much. */

@@ -128,4 +128,34 @@ describe('startShell() with fakes of Electron', () => {
     expect(fake.__calls.exits.slice(exits)).toEqual([0]);
     await raw.exited;
   });
+
+  it('opens only an unlock window for a passphrase-sealed vault, and starts the core once it opens', async () => {
+    warden = new WardenHarness();
+    await warden.ok(['secret', 'set', 'TOKEN'], 'behind-a-passphrase');
+    await warden.cli(['vault', 'passphrase'], 'a long enough passphrase');
+    await warden.ok(['stop']);
+    const starting = start();
+    await until(() => fake.__calls.windows.length === 1, 'the unlock window');
+    const window = fake.__calls.windows[0];
+    expect(window.loaded).toEqual(['app://warden/index.html#/unlock']);
+    expect(existsSync(join(warden.dataDir, 'warden.sock'))).toBe(false);
+    const ask = (id: number, method: string, params: object): void =>
+      void fake.ipcMain.emit('warden:control', { sender: window.webContents, senderFrame: { url: 'app://warden/index.html#/unlock', parent: null } }, JSON.stringify({ id, method, params }));
+    const reply = async (id: number): Promise<{ result?: unknown; error?: { message: string } }> => {
+      let found: { id: number } | undefined;
+      await until(() => (found = window.webContents.sent.map(([, text]: [string, string]) => JSON.parse(text)).find((m: { id: number }) => m.id === id)) !== undefined, `reply ${id}`);
+      return found as never;
+    };
+    ask(1, 'secret.list', {});
+    expect((await reply(1)).error?.message).toBe('the vault is locked: enter its passphrase first');
+    ask(2, 'vault.unlock', { passphrase: 'not the right passphrase' });
+    expect((await reply(2)).error?.message).toBe('the passphrase does not open this vault; check it and try again');
+    ask(3, 'vault.unlock', { passphrase: 'a long enough passphrase' });
+    expect((await reply(3)).result).toEqual({ unlocked: true });
+    shell = await starting;
+    expect(existsSync(join(warden.dataDir, 'warden.sock'))).toBe(true);
+    ask(4, 'secret.list', {});
+    expect((await reply(4)).result).toMatchObject({ secrets: [{ name: 'TOKEN' }] });
+    expect(fake.__calls.trays).toHaveLength(1);
+  });
 });
