@@ -52,7 +52,22 @@ export const settingsSchema = z.object({
 });
 export type UserSettings = z.infer<typeof settingsSchema>;
 
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name is letters, digits and -');
+
+export const remoteServerSpec = z.object({
+  kind: z.literal('remote'),
+  name: serverName,
+  url: z
+    .string()
+    .url('the URL is not valid')
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'a remote server URL starts with https:// (or http:// on this computer)'),
+  transport: z.enum(['http', 'sse', 'auto']).default('auto'),
+  headers: z.record(headerName, z.string()).default({}),
+  defaultAction: z.enum(ACTIONS).default('ask'),
+});
+
 export const stdioServerSpec = z.object({
+  kind: z.literal('stdio').default('stdio'),
   name: serverName,
   command: z.string().min(1, 'the command must not be empty'),
   args: z.array(z.string()).default([]),
@@ -66,7 +81,11 @@ export const stdioServerSpec = z.object({
 export const controlRequests = {
   'status': z.object({}),
   'daemon.stop': z.object({}),
-  'server.add': stdioServerSpec,
+  'server.add': z.preprocess(
+    (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'url' in value ? 'remote' : 'stdio' } : value),
+    z.discriminatedUnion('kind', [stdioServerSpec.extend({ kind: z.literal('stdio') }), remoteServerSpec]),
+  ),
+  'probe': z.object({ url: remoteServerSpec.shape.url, transport: z.enum(['http', 'sse', 'auto']).default('auto'), headers: z.record(headerName, z.string()).default({}) }),
   'server.list': z.object({}),
   'server.remove': z.object({ name: serverName }),
   'secret.set': z.object({
@@ -164,12 +183,17 @@ export type ParsedControlRequest<M extends ControlMethod> = z.output<(typeof con
 
 export interface ServerInfo {
   name: string;
-  kind: 'stdio';
-  command: string;
-  args: string[];
+  kind: 'stdio' | 'remote';
+  /** Local servers: how they start. */
+  command?: string;
+  args?: string[];
   /** Declared environment, as templates: `${secret:NAME}` is never expanded here. */
-  env: Record<string, string>;
+  env?: Record<string, string>;
   cwd?: string;
+  /** Remote servers: where, how, and the header templates. */
+  url?: string;
+  transport?: 'http' | 'sse' | 'auto';
+  headers?: Record<string, string>;
   enabled: boolean;
   defaultAction: Action;
   /** Secret names this server refers to that are not set. */
@@ -234,6 +258,7 @@ export interface ControlResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };
+  'probe': { name: string; version: string; transport: 'http' | 'sse'; tools: Array<{ name: string; description: string | null }> };
   'server.list': { servers: ServerInfo[] };
   'server.remove': { removed: string };
   'secret.set': { name: string; replaced: boolean };

@@ -21,6 +21,7 @@ import { logCommand } from './commands/log.js';
 import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
 import { vaultCommand } from './commands/vault.js';
+import { probeCommand } from './commands/probe.js';
 import type { Command, CommandContext } from './context.js';
 import { parse } from './context.js';
 import { ControlClient } from './control-client.js';
@@ -35,6 +36,8 @@ Usage: warden [--data-dir DIR] COMMAND
   status [--json]            is the core running, and where
   stop                       stop the running core
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
+  server add NAME --url URL [--transport http|sse|auto] [--header K=V]...
+  probe URL [--header K=V]...  connect to a remote MCP server as Warden would, list its tools
   server list [--json] | remove NAME
   secret set NAME            (the value on stdin, never as an argument)
   secret list [--json] | remove NAME
@@ -115,6 +118,7 @@ const COMMANDS: Record<string, Command> = {
   settings: settingsCommand,
   clients: clientsCommand,
   vault: vaultCommand,
+  probe: probeCommand,
   claude: claudeCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),

@@ -37,6 +37,7 @@ import { adminTokenPath, daemonLogPath, serverLogPath, socketPath } from './path
 import { CappedLog } from './upstream/capped-log.js';
 import { minimalEnv } from './upstream/minimal-env.js';
 import { StdioUpstream, type Spawner } from './upstream/stdio-upstream.js';
+import { RemoteUpstream } from './upstream/remote-upstream.js';
 import type { Cipher } from './vault/cipher.js';
 import { Vault } from './vault/vault.js';
 
@@ -210,6 +211,22 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       startUpstream: (handlers) => {
         const server = servers.get(hello.server);
         if (!server) throw new NotFoundError('server', hello.server);
+        const recorded = {
+          onLine: handlers.onLine,
+          onExit: (reason: string, expected: boolean) => {
+            if (!expected) serverErrors.set(server.name, { at: now(), reason });
+            handlers.onExit(reason, expected);
+          },
+        };
+        if (server.kind === 'remote') {
+          const headers: Record<string, string> = {};
+          for (const [name, template] of Object.entries(server.config.headers)) headers[name] = vault.resolve(template);
+          return new RemoteUpstream(
+            server.name,
+            { url: server.config.url, transport: server.config.transport, headers },
+            { log: serverLog(server.name), redact, handlers: recorded, signInHint: `sign in to "${server.name}" first: warden login ${server.name}` },
+          );
+        }
         const env: Record<string, string> = {};
         for (const [name, template] of Object.entries(server.config.env)) env[name] = vault.resolve(template);
         const launch = {
@@ -218,13 +235,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           env: minimalEnv(env, options.parentEnv),
           ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
         };
-        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, {
-          onLine: handlers.onLine,
-          onExit: (reason, expected) => {
-            if (!expected) serverErrors.set(server.name, { at: now(), reason });
-            handlers.onExit(reason, expected);
-          },
-        });
+        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, recorded);
       },
     });
     sessions.set(session, { server: hello.server, socket });

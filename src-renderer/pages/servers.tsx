@@ -101,7 +101,7 @@ function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => v
           Enabled
         </label>
       </div>
-      <code>{[server.command, ...server.args].join(' ')}</code>
+      <code>{server.kind === 'remote' ? `${server.url} (${server.transport})` : [server.command, ...(server.args ?? [])].join(' ')}</code>
       {status === 'error' && server.lastError && (
         <div role="status">
           <p className="error">

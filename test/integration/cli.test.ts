@@ -48,7 +48,7 @@ describe('the warden command line', () => {
 
     const noCommand = await warden.cli(['server', 'add', 'lonely']);
     expect(noCommand.code).toBe(2);
-    expect(noCommand.stderr).toMatch(/--command is required/);
+    expect(noCommand.stderr).toMatch(/--command \(or --url\) is required/);
 
     const badEnv = await warden.cli(['server', 'add', 'env', '--command', 'x', '--env', 'NOEQUALS']);
     expect(badEnv.code).toBe(2);

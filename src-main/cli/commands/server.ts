@@ -8,7 +8,19 @@ function toAction(value: string | undefined): Action {
   return value as Action;
 }
 
-const ADD_USAGE = 'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] [--default-action allow|ask|deny]';
+const ADD_USAGE =
+  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]...  [--default-action allow|ask|deny]';
+
+/** K=V pairs of a repeated option. */
+export function pairs(values: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of values) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} takes NAME=VALUE, got "${pair.split('=')[0]}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
 
 /** `warden server add | list | remove`. */
 export const serverCommand: Command = async (argv, context) => {
@@ -24,6 +36,7 @@ export const serverCommand: Command = async (argv, context) => {
           cwd: { type: 'string' },
           url: { type: 'string' },
           header: { type: 'string', multiple: true },
+          transport: { type: 'string' },
           'default-action': { type: 'string' },
           json: { type: 'boolean' },
         },
@@ -31,15 +44,24 @@ export const serverCommand: Command = async (argv, context) => {
       );
       const name = onePositional(positionals, 'a server name', ADD_USAGE);
       if (values.url !== undefined) {
-        throw new UsageError('remote (--url) servers are not supported by this version of Warden yet; add a local server with --command');
+        if (values.command !== undefined) throw new UsageError('give --command (a local server) or --url (a remote one), not both');
+        const transport = values.transport ?? 'auto';
+        if (!['http', 'sse', 'auto'].includes(transport)) throw new UsageError('--transport is http, sse or auto');
+        const { server } = await (await context.control()).call('server.add', {
+          kind: 'remote',
+          name,
+          url: values.url,
+          transport: transport as 'auto',
+          headers: pairs(values.header ?? [], '--header'),
+          ...(values['default-action'] === undefined ? {} : { defaultAction: toAction(values['default-action']) }),
+        });
+        if (values.json) return context.out(JSON.stringify(server));
+        context.out(`added remote server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
+        if (server.missingSecrets.length > 0) context.out(`note: it uses secrets that are not set yet: ${server.missingSecrets.join(', ')} (warden secret set NAME)`);
+        return;
       }
-      if (values.command === undefined) throw new UsageError(`--command is required; usage: ${ADD_USAGE}`);
-      const env: Record<string, string> = {};
-      for (const pair of values.env ?? []) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--env takes NAME=VALUE, got "${pair.split('=')[0]}"`);
-        env[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
+      if (values.command === undefined) throw new UsageError(`--command (or --url) is required; usage: ${ADD_USAGE}`);
+      const env = pairs(values.env ?? [], '--env');
       const control = await context.control();
       const { server } = await control.call('server.add', {
         name,
@@ -70,7 +92,7 @@ export const serverCommand: Command = async (argv, context) => {
             s.defaultAction,
             String(s.sessions),
             s.missingSecrets.length > 0 ? `missing: ${s.missingSecrets.join(',')}` : 'ok',
-            [s.command, ...s.args].join(' '),
+            s.kind === 'remote' ? `${s.url} (${s.transport})` : [s.command, ...(s.args ?? [])].join(' '),
           ]),
         ),
       );

@@ -9,15 +9,23 @@ export interface StdioServerConfig {
   cwd?: string;
 }
 
-export interface ServerRow {
+/** How to reach a remote server. Header values may hold `${secret:NAME}` templates. */
+export interface RemoteServerConfig {
+  url: string;
+  transport: 'http' | 'sse' | 'auto';
+  headers: Record<string, string>;
+}
+
+/** What kind of server, and how to reach it. */
+export type ServerTarget = { kind: 'stdio'; config: StdioServerConfig } | { kind: 'remote'; config: RemoteServerConfig };
+
+export type ServerRow = ServerTarget & {
   name: string;
-  kind: 'stdio';
-  config: StdioServerConfig;
   enabled: boolean;
   /** What calls get when no rule matches. */
   defaultAction: Action;
   createdAt: number;
-}
+};
 
 interface RawServerRow {
   name: string;
@@ -56,9 +64,9 @@ export class ServerStore {
   }
 
   /** Adds a server; returns false when the name is taken. */
-  add(name: string, config: StdioServerConfig, defaultAction: Action, now: number): boolean {
+  add(name: string, server: ServerTarget, defaultAction: Action, now: number): boolean {
     if (this.getStmt.get(name)) return false;
-    this.insertStmt.run(name, 'stdio', JSON.stringify(config), defaultAction, now);
+    this.insertStmt.run(name, server.kind, JSON.stringify(server.config), defaultAction, now);
     return true;
   }
 
@@ -76,10 +84,13 @@ export class ServerStore {
 }
 
 function toServer(row: RawServerRow): ServerRow {
+  const kinded =
+    row.kind === 'remote'
+      ? { kind: 'remote' as const, config: JSON.parse(row.config) as RemoteServerConfig }
+      : { kind: 'stdio' as const, config: JSON.parse(row.config) as StdioServerConfig };
   return {
     name: row.name,
-    kind: 'stdio',
-    config: JSON.parse(row.config) as StdioServerConfig,
+    ...kinded,
     enabled: row.enabled === 1,
     defaultAction: row.default_action,
     createdAt: row.created_at,

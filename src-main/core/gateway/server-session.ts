@@ -8,7 +8,7 @@ import type { Policy, Verdict } from '../policy/policy.js';
 import { canonicalJson, type ToolPins } from '../policy/tool-pins.js';
 import { blockedLine } from './blocked.js';
 import { filterList, isFilteredList } from './list-filter.js';
-import type { StdioUpstream, UpstreamHandlers } from '../upstream/stdio-upstream.js';
+import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from './json-rpc.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -36,7 +36,7 @@ export interface SessionOptions {
   downstream: Downstream;
   audit: AuditLog;
   /** Starts the upstream process; throws a WardenError (e.g. a missing secret) it cannot. */
-  startUpstream(handlers: UpstreamHandlers): StdioUpstream;
+  startUpstream(handlers: UpstreamHandlers): Upstream;
   /** Whether the client's key has been revoked since the hello. Checked on every message. */
   isRevoked(): boolean;
   redact(text: string): string;
@@ -86,7 +86,7 @@ export class ServerSession {
   private readonly splitter: LineSplitter;
   private readonly pending = new Map<string, Pending>();
   private readonly now: () => number;
-  private upstream: StdioUpstream | undefined;
+  private upstream: Upstream | undefined;
   private startError: string | undefined;
   private initialize: JsonRpcMessage | undefined;
   private clientInitialized = false;

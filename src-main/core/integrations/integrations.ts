@@ -106,7 +106,7 @@ export class Integrations {
       }
       const args = ((entry.args as string[] | undefined) ?? []).map(String);
       const cwd = typeof entry.cwd === 'string' ? entry.cwd : undefined;
-      this.deps.servers.add(server, { command: entry.command as string, args, env, ...(cwd ? { cwd } : {}) }, options.defaultAction, this.deps.now());
+      this.deps.servers.add(server, { kind: 'stdio', config: { command: entry.command as string, args, env, ...(cwd ? { cwd } : {}) } }, options.defaultAction, this.deps.now());
       this.deps.links.add({
         app: app.id,
         configPath: path,

@@ -3,12 +3,13 @@ import { SECRET_NAME, secretReferences } from '../../../src-shared/names.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientKeys } from '../clients/client-keys.js';
 import type { ClientRow } from '../db/client-store.js';
-import type { ServerRow, ServerStore } from '../db/server-store.js';
+import type { ServerRow, ServerStore, ServerTarget } from '../db/server-store.js';
 import { ConflictError, InvalidInputError, NotFoundError, WardenError } from '../errors/warden-error.js';
 import { newPassphraseMode, passphraseCipher, writeVaultMode } from '../vault/vault-mode.js';
 import type { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import type { ControlHandlers } from './control-connection.js';
+import { probeServer } from '../upstream/probe.js';
 import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 
@@ -44,10 +45,9 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
   const serverInfo = (row: ServerRow, counts: Map<string, number>): ServerInfo => ({
     name: row.name,
     kind: row.kind,
-    command: row.config.command,
-    args: row.config.args,
-    env: row.config.env,
-    ...(row.config.cwd === undefined ? {} : { cwd: row.config.cwd }),
+    ...(row.kind === 'stdio'
+      ? { command: row.config.command, args: row.config.args, env: row.config.env, ...(row.config.cwd === undefined ? {} : { cwd: row.config.cwd }) }
+      : { url: row.config.url, transport: row.config.transport, headers: row.config.headers }),
     enabled: row.enabled,
     defaultAction: row.defaultAction,
     missingSecrets: referencedSecrets(row).filter((name) => !vault.has(name)),
@@ -71,13 +71,16 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       return { stopping: true };
     },
     'server.add': (spec) => {
-      const config = { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) };
-      for (const name of referencedSecrets({ config } as ServerRow)) {
+      const server: ServerTarget =
+        spec.kind === 'remote'
+          ? { kind: 'remote', config: { url: spec.url, transport: spec.transport, headers: spec.headers } }
+          : { kind: 'stdio', config: { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) } };
+      for (const name of referencedSecrets(server)) {
         if (!SECRET_NAME.test(name)) {
           throw new InvalidInputError(`"\${secret:${name}}" does not name a valid secret; secret names are letters, digits and "_"`);
         }
       }
-      if (!servers.add(spec.name, config, spec.defaultAction, now())) {
+      if (!servers.add(spec.name, server, spec.defaultAction, now())) {
         throw new ConflictError(`server "${spec.name}" already exists; remove it first or pick another name`);
       }
       deps.reload();
@@ -133,6 +136,8 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       return { revoked: name };
     },
     'log.query': ({ limit, afterId, beforeId }) => ({ calls: audit.query(limit, afterId, beforeId) }),
+    'probe': ({ url, transport, headers }) =>
+      probeServer({ url, transport, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, vault.resolve(v)])) }),
     'log.follow': (_params, connection) => {
       connection.onClose(audit.subscribe((record) => connection.sendEvent('call', record)));
       return { following: true };
@@ -140,8 +145,8 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
   };
 }
 
-function referencedSecrets(row: Pick<ServerRow, 'config'>): string[] {
-  const templates = [...row.config.args, ...Object.values(row.config.env)];
+function referencedSecrets(row: ServerTarget): string[] {
+  const templates = row.kind === 'stdio' ? [...row.config.args, ...Object.values(row.config.env)] : Object.values(row.config.headers);
   return [...new Set(templates.flatMap(secretReferences))];
 }
 

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { LineSplitter } from '../gateway/line-splitter.js';
 import type { CappedLog } from './capped-log.js';
+import type { Upstream, UpstreamHandlers } from './upstream.js';
 
 /** Starts a process; tests and the composition root pass `child_process.spawn`. */
 export type Spawner = (
@@ -9,15 +10,7 @@ export type Spawner = (
   options: { env: Record<string, string>; cwd?: string; stdio: ['pipe', 'pipe', 'pipe']; windowsHide: boolean },
 ) => ChildProcess;
 
-export interface UpstreamHandlers {
-  /** One line from the upstream's stdout (including its newline) and its length without it. */
-  onLine(line: Buffer, length: number): void;
-  /**
-   * The process ended (or could not start); `reason` is a sentence without secrets, and
-   * `expected` is true when Warden asked it to stop.
-   */
-  onExit(reason: string, expected: boolean): void;
-}
+export type { UpstreamHandlers } from './upstream.js';
 
 export interface StdioLaunch {
   command: string;
@@ -36,7 +29,7 @@ const KILL_GRACE_MS = 2000;
  * to a capped, redacted per-server log. Backpressure: when the consumer is slow the caller
  * pauses stdout.
  */
-export class StdioUpstream {
+export class StdioUpstream implements Upstream {
   private readonly child: ChildProcess;
   private exited = false;
   private exitReason = '';

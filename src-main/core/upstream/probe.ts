@@ -1,0 +1,53 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WardenError } from '../errors/warden-error.js';
+import { VERSION } from '../version.js';
+import type { RemoteLaunch } from './remote-upstream.js';
+
+const PROBE_TIMEOUT_MS = 20_000;
+
+/**
+ * Connects to a remote MCP server as Warden would (Streamable HTTP, falling back to SSE for
+ * `auto`), and reports its name, version and tools. The first thing to run when a remote
+ * server misbehaves.
+ */
+export async function probeServer(launch: RemoteLaunch): Promise<{
+  name: string;
+  version: string;
+  transport: 'http' | 'sse';
+  tools: Array<{ name: string; description: string | null }>;
+}> {
+  const url = new URL(launch.url);
+  const requestInit = { headers: launch.headers };
+  const attempt = async (kind: 'http' | 'sse') => {
+    const client = new Client({ name: 'mcp-warden-probe', version: VERSION }, { capabilities: {} });
+    const transport = kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit });
+    try {
+      await client.connect(transport, { timeout: PROBE_TIMEOUT_MS });
+      const server = client.getServerVersion();
+      const { tools } = await client.listTools(undefined, { timeout: PROBE_TIMEOUT_MS });
+      return {
+        name: server?.name ?? '(unnamed)',
+        version: server?.version ?? '(no version)',
+        transport: kind,
+        tools: tools.map((tool) => ({ name: tool.name, description: tool.description ?? null })),
+      };
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  };
+  try {
+    if (launch.transport === 'sse') return await attempt('sse');
+    try {
+      return await attempt('http');
+    } catch (error) {
+      const refused = error instanceof StreamableHTTPError && [400, 404, 405].includes(error.code ?? 0);
+      if (launch.transport !== 'auto' || !refused) throw error;
+      return await attempt('sse');
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new WardenError('unavailable', `could not talk MCP with ${url.origin}${url.pathname}: ${detail.slice(0, 300)}`, { cause: error });
+  }
+}
