@@ -85,6 +85,8 @@ export const controlRequests = {
     (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'url' in value ? 'remote' : 'stdio' } : value),
     z.discriminatedUnion('kind', [stdioServerSpec.extend({ kind: z.literal('stdio') }), remoteServerSpec]),
   ),
+  'oauth.login': z.object({ name: serverName }),
+  'oauth.logout': z.object({ name: serverName }),
   'probe': z.object({ url: remoteServerSpec.shape.url, transport: z.enum(['http', 'sse', 'auto']).default('auto'), headers: z.record(headerName, z.string()).default({}) }),
   'server.list': z.object({}),
   'server.remove': z.object({ name: serverName }),
@@ -194,6 +196,8 @@ export interface ServerInfo {
   url?: string;
   transport?: 'http' | 'sse' | 'auto';
   headers?: Record<string, string>;
+  /** Remote servers that sign in with OAuth: signed in (until when) or out. */
+  auth?: { state: 'signed-in' | 'signed-out'; expiresAt: number | null };
   enabled: boolean;
   defaultAction: Action;
   /** Secret names this server refers to that are not set. */
@@ -258,6 +262,8 @@ export interface ControlResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };
+  'oauth.login': { name: string; expiresAt: number | null };
+  'oauth.logout': { name: string };
   'probe': { name: string; version: string; transport: 'http' | 'sse'; tools: Array<{ name: string; description: string | null }> };
   'server.list': { servers: ServerInfo[] };
   'server.remove': { removed: string };

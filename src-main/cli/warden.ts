@@ -22,6 +22,7 @@ import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
 import { vaultCommand } from './commands/vault.js';
 import { probeCommand } from './commands/probe.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 import type { Command, CommandContext } from './context.js';
 import { parse } from './context.js';
 import { ControlClient } from './control-client.js';
@@ -38,6 +39,7 @@ Usage: warden [--data-dir DIR] COMMAND
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
   server add NAME --url URL [--transport http|sse|auto] [--header K=V]...
   probe URL [--header K=V]...  connect to a remote MCP server as Warden would, list its tools
+  login NAME | logout NAME     sign in to a remote server with OAuth (in your browser), or out
   server list [--json] | remove NAME
   secret set NAME            (the value on stdin, never as an argument)
   secret list [--json] | remove NAME
@@ -119,6 +121,8 @@ const COMMANDS: Record<string, Command> = {
   clients: clientsCommand,
   vault: vaultCommand,
   probe: probeCommand,
+  login: loginCommand,
+  logout: logoutCommand,
   claude: claudeCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),

@@ -23,6 +23,11 @@ import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
+import { CallbackServer } from './oauth/callback-server.js';
+import { OAuthManager } from './oauth/oauth-manager.js';
+import { OAuthStore } from './oauth/oauth-store.js';
+import { systemBrowserOpener, type BrowserOpener } from './oauth/browser-opener.js';
+import { createOAuthHandlers } from './ipc/oauth-handlers.js';
 import { tailLines } from './upstream/tail.js';
 import { Policy } from './policy/policy.js';
 import { ToolPins } from './policy/tool-pins.js';
@@ -54,6 +59,8 @@ export interface CoreOptions {
   parentEnv?: NodeJS.ProcessEnv;
   /** How clients launch the shim, for the entries `clients connect` writes. */
   shim?: ShimLaunch;
+  /** Opens sign-in pages; the daemon uses $BROWSER or the platform opener, the app Electron's. */
+  openBrowser?: BrowserOpener;
   /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
   web?: { staticDir: string; port: number };
 }
@@ -146,6 +153,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
   reloadPolicy();
   const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000);
+  const callbacks = new CallbackServer();
+  await callbacks.start();
+  const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now);
   const limiter = new HelloLimiter(now);
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
   const redact = (text: string): string => vault.redactor.redact(text);
@@ -221,10 +231,21 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         if (server.kind === 'remote') {
           const headers: Record<string, string> = {};
           for (const [name, template] of Object.entries(server.config.headers)) headers[name] = vault.resolve(template);
+          // A server given its own Authorization header does not sign in with OAuth.
+          const usesOAuth = !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+          const url = server.config.url;
           return new RemoteUpstream(
             server.name,
-            { url: server.config.url, transport: server.config.transport, headers },
-            { log: serverLog(server.name), redact, handlers: recorded, signInHint: `sign in to "${server.name}" first: warden login ${server.name}` },
+            { url, transport: server.config.transport, headers },
+            {
+              log: serverLog(server.name),
+              redact,
+              handlers: recorded,
+              signInHint: `sign in to "${server.name}" first (a sign-in page opens in your browser, or run: warden login ${server.name}), then try again`,
+              ...(usesOAuth
+                ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url).then((fetchFn) => fetchFn(input, init)) }
+                : {}),
+            },
           );
         }
         const env: Record<string, string> = {};
@@ -309,6 +330,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     startSession(hello, check.client, socket, rest);
   };
 
+  const oauthHandlers = createOAuthHandlers(servers, oauth);
   const policyHandlers = createPolicyHandlers({ servers, rules, limits, guards, settings, policy, pins, approvals, audit, now, reload: reloadPolicy });
   const coreHandlers = createControlHandlers({
     dataDir,
@@ -333,6 +355,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     reload: reloadPolicy,
     serverErrors,
     logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
+    signInState: (name) => oauth.status(name),
     transaction: (work) => db.transaction(work)(),
   });
   const integrations = new Integrations({
@@ -346,7 +369,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     note,
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
-  const handlers = { ...coreHandlers, ...policyHandlers, ...createIntegrationHandlers(integrations) };
+  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, onHello);
@@ -375,6 +398,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       clearInterval(pruneTimer);
       clearInterval(anchorTimer);
       await web?.close();
+      await callbacks.close();
       stopWatching();
       stopCheckpoints();
       approvals.cancelAll();

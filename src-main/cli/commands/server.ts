@@ -85,13 +85,14 @@ export const serverCommand: Command = async (argv, context) => {
       if (servers.length === 0) return context.out('no servers yet; add one with: warden server add NAME --command C');
       context.out(
         table(
-          ['NAME', 'STATE', 'DEFAULT', 'SESSIONS', 'SECRETS', 'COMMAND'],
+          ['NAME', 'STATE', 'DEFAULT', 'SESSIONS', 'SECRETS', 'SIGN-IN', 'COMMAND'],
           servers.map((s) => [
             s.name,
             !s.enabled ? 'disabled' : s.sessions > 0 ? 'running' : s.lastError ? 'error' : 'stopped',
             s.defaultAction,
             String(s.sessions),
             s.missingSecrets.length > 0 ? `missing: ${s.missingSecrets.join(',')}` : 'ok',
+            !s.auth ? '-' : s.auth.state === 'signed-out' ? 'signed out' : s.auth.expiresAt ? `signed in (expires ${new Date(s.auth.expiresAt).toISOString().slice(0, 16)}Z)` : 'signed in',
             s.kind === 'remote' ? `${s.url} (${s.transport})` : [s.command, ...(s.args ?? [])].join(' '),
           ]),
         ),

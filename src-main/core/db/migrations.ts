@@ -105,4 +105,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, config_path, entry)
   );
   `,
+  `
+  CREATE TABLE oauth_credentials (
+    server TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

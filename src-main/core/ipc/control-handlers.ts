@@ -13,7 +13,7 @@ import { probeServer } from '../upstream/probe.js';
 import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 
-type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers> | keyof ReturnType<typeof createIntegrationHandlers>;
+type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers> | keyof ReturnType<typeof createIntegrationHandlers> | 'oauth.login' | 'oauth.logout';
 
 export interface HandlerDeps {
   dataDir: string;
@@ -32,6 +32,8 @@ export interface HandlerDeps {
   logTail(name: string): string[];
   /** Runs database writes in one transaction. */
   transaction(work: () => void): void;
+  /** Whether a remote server is signed in with OAuth. */
+  signInState(name: string): Promise<{ state: 'signed-in' | 'signed-out'; expiresAt: number | null }>;
   /** Asks the core to shut down after the reply is sent. */
   requestStop(): void;
   /** Reloads policy after servers change (their default actions). */
@@ -86,9 +88,17 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       deps.reload();
       return { server: serverInfo(servers.get(spec.name) as ServerRow, deps.sessionCounts()) };
     },
-    'server.list': () => {
+    'server.list': async () => {
       const counts = deps.sessionCounts();
-      return { servers: servers.list().map((row) => serverInfo(row, counts)) };
+      const rows = servers.list();
+      const infos = await Promise.all(
+        rows.map(async (row) => {
+          const info = serverInfo(row, counts);
+          const usesOAuth = row.kind === 'remote' && !Object.keys(row.config.headers).some((name) => name.toLowerCase() === 'authorization');
+          return usesOAuth ? { ...info, auth: await deps.signInState(row.name) } : info;
+        }),
+      );
+      return { servers: infos };
     },
     'server.setEnabled': ({ name, enabled }) => {
       if (!servers.setEnabled(name, enabled)) throw new NotFoundError('server', name);

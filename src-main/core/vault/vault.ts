@@ -99,6 +99,25 @@ export class Vault {
     return key;
   }
 
+  private readonly rekeyParticipants: Array<(reseal: (context: string, ciphertext: Buffer) => Promise<Buffer>) => Promise<() => void>> = [];
+
+  /** Encrypts data that is not a secret value (OAuth tokens) with the vault's cipher. */
+  seal(context: string, data: Buffer): Promise<Buffer> {
+    return this.cipher.encrypt(data, context);
+  }
+
+  unseal(context: string, ciphertext: Buffer): Promise<Buffer> {
+    return this.cipher.decrypt(ciphertext, context);
+  }
+
+  /**
+   * Lets another store of sealed rows take part in `rekey`: it re-seals its rows with the
+   * function it is given and returns the write to run with the others.
+   */
+  onRekey(participant: (reseal: (context: string, ciphertext: Buffer) => Promise<Buffer>) => Promise<() => void>): void {
+    this.rekeyParticipants.push(participant);
+  }
+
   /** The cipher in use (for moving to another one). */
   get currentCipher(): Cipher {
     return this.cipher;
@@ -124,7 +143,10 @@ export class Vault {
       internals.push([setting, (await next.encrypt(key, `internal:${purpose}`)).toString('base64')]);
     }
     const check = (await next.encrypt(Buffer.from(CHECK_TEXT), CHECK_CONTEXT)).toString('base64');
+    const reseal = async (context: string, ciphertext: Buffer): Promise<Buffer> => next.encrypt(await this.cipher.decrypt(ciphertext, context), context);
+    const others = await Promise.all(this.rekeyParticipants.map((participant) => participant(reseal)));
     writeAll(() => {
+      for (const write of others) write();
       for (const [name, ciphertext] of secrets) this.store.put(name, ciphertext, this.updated.get(name) ?? Date.now());
       for (const [setting, value] of internals) this.settings.setRaw(setting, value);
       this.settings.setRaw(CHECK_KEY, check);
