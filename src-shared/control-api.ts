@@ -63,6 +63,14 @@ export const remoteServerSpec = z.object({
     .refine((value) => /^https?:$/.test(new URL(value).protocol), 'a remote server URL starts with https:// (or http:// on this computer)'),
   transport: z.enum(['http', 'sse', 'auto']).default('auto'),
   headers: z.record(headerName, z.string()).default({}),
+  oauth: z
+    .object({
+      clientId: z.string().min(1).max(512).optional(),
+      clientSecret: z.string().min(1).max(512).optional(),
+      clientMetadataUrl: z.string().url().refine((value) => value.startsWith('https://'), 'a client metadata document URL is https').optional(),
+      scope: z.string().max(1000).optional(),
+    })
+    .optional(),
   defaultAction: z.enum(ACTIONS).default('ask'),
 });
 

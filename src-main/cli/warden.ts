@@ -38,6 +38,7 @@ Usage: warden [--data-dir DIR] COMMAND
   stop                       stop the running core
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
   server add NAME --url URL [--transport http|sse|auto] [--header K=V]...
+        [--oauth-client-id ID [--oauth-client-secret \${secret:NAME}]] [--oauth-client-metadata-url URL] [--oauth-scope S]
   probe URL [--header K=V]...  connect to a remote MCP server as Warden would, list its tools
   login NAME | logout NAME     sign in to a remote server with OAuth (in your browser), or out
   server list [--json] | remove NAME

@@ -155,7 +155,12 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000);
   const callbacks = new CallbackServer();
   await callbacks.start();
-  const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now);
+  const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {
+    const server = servers.get(name);
+    const settings = server?.kind === 'remote' ? server.config.oauth : undefined;
+    if (!settings) return {};
+    return { ...settings, ...(settings.clientSecret ? { clientSecret: vault.resolve(settings.clientSecret) } : {}) };
+  });
   const limiter = new HelloLimiter(now);
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
   const redact = (text: string): string => vault.redactor.redact(text);
@@ -243,7 +248,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
               handlers: recorded,
               signInHint: `sign in to "${server.name}" first (a sign-in page opens in your browser, or run: warden login ${server.name}), then try again`,
               ...(usesOAuth
-                ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url).then((fetchFn) => fetchFn(input, init)) }
+                ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url, server.name).then((fetchFn) => fetchFn(input, init)) }
                 : {}),
             },
           );

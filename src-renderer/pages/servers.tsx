@@ -5,6 +5,9 @@ import { Empty, ErrorNote } from '../components/notice.js';
 import { useAction, useQuery } from '../hooks.js';
 
 function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => void }) {
+  const [kind, setKind] = useState<'stdio' | 'remote'>('stdio');
+  const [url, setUrl] = useState('');
+  const [transport, setTransport] = useState<'auto' | 'http' | 'sse'>('auto');
   const [name, setName] = useState('');
   const [command, setCommand] = useState('');
   const [args, setArgs] = useState('');
@@ -13,14 +16,11 @@ function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => voi
   const { run, error } = useAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const pairs = Object.fromEntries(env.filter((e) => e.key).map((e) => [e.key, e.value]));
     const ok = await run(() =>
-      api.call('server.add', {
-        name,
-        command,
-        args: args.split('\n').map((a) => a.trim()).filter(Boolean),
-        env: Object.fromEntries(env.filter((e) => e.key).map((e) => [e.key, e.value])),
-        defaultAction,
-      }),
+      kind === 'remote'
+        ? api.call('server.add', { kind: 'remote', name, url, transport, headers: pairs, defaultAction })
+        : api.call('server.add', { kind: 'stdio', name, command, args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: pairs, defaultAction }),
     );
     if (ok) {
       setName('');
@@ -32,10 +32,34 @@ function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => voi
   };
   return (
     <form onSubmit={submit} className="card" aria-label="Add a server">
-      <h2>Add a local server</h2>
+      <h2>Add a server</h2>
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value as 'stdio' | 'remote')}>
+          <option value="stdio">local (a command Warden starts)</option>
+          <option value="remote">remote (a URL)</option>
+        </select>
+      </label>
       <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
-      <label>Command <input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="npx" required /></label>
-      <label>Arguments, one per line <textarea value={args} onChange={(e) => setArgs(e.target.value)} rows={3} /></label>
+      {kind === 'stdio' ? (
+        <>
+          <label>Command <input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="npx" required /></label>
+          <label>Arguments, one per line <textarea value={args} onChange={(e) => setArgs(e.target.value)} rows={3} /></label>
+        </>
+      ) : (
+        <>
+          <label>URL <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://mcp.example.com/mcp" required /></label>
+          <label>
+            Transport
+            <select value={transport} onChange={(e) => setTransport(e.target.value as 'auto')}>
+              <option value="auto">auto (Streamable HTTP, else SSE)</option>
+              <option value="http">Streamable HTTP</option>
+              <option value="sse">HTTP+SSE (legacy)</option>
+            </select>
+          </label>
+          <p className="muted">Without an Authorization header, Warden signs in with OAuth when the server asks (Sign in, below).</p>
+        </>
+      )}
       {env.map((entry, i) => (
         <div className="row" key={i}>
           <label>Variable <input aria-label={`Variable ${i + 1} name`} value={entry.key} onChange={(e) => setEnv(env.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} /></label>
@@ -49,7 +73,7 @@ function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => voi
           </label>
         </div>
       ))}
-      <button type="button" onClick={() => setEnv([...env, { key: '', value: '' }])}>Add a variable</button>
+      <button type="button" onClick={() => setEnv([...env, { key: '', value: '' }])}>{kind === 'remote' ? 'Add a header' : 'Add a variable'}</button>
       <label>
         Calls no rule covers
         <select value={defaultAction} onChange={(e) => setDefaultAction(e.target.value as Action)}>
@@ -128,6 +152,18 @@ function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => v
             <option value="ask-all">ask for all</option>
           </select>
         </label>
+        {server.auth && (
+          <>
+            <span className={server.auth.state === 'signed-in' ? 'status running' : 'status error'}>
+              {server.auth.state === 'signed-in' ? `signed in${server.auth.expiresAt ? ` until ${new Date(server.auth.expiresAt).toLocaleString()}` : ''}` : 'signed out'}
+            </span>
+            {server.auth.state === 'signed-in' ? (
+              <button type="button" onClick={() => void run(() => api.call('oauth.logout', { name: server.name })).then(onChange)}>Sign out</button>
+            ) : (
+              <button type="button" className="primary" onClick={() => void run(() => api.call('oauth.login', { name: server.name })).then(onChange)}>Sign in</button>
+            )}
+          </>
+        )}
         <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide tools' : 'Show tools'}</button>
         <button type="button" className="danger" onClick={() => confirm(`Remove server ${server.name}?`) && void run(() => api.call('server.remove', { name: server.name })).then(onChange)}>
           Remove

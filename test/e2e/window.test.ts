@@ -75,8 +75,8 @@ describe('the window against warden daemon --web, in Debian chromium', () => {
     await shot('keys');
 
     await go('servers');
-    await page.getByLabel('Name').fill('everything');
-    await page.getByLabel('Command').fill(process.execPath);
+    await page.getByLabel('Name', { exact: true }).fill('everything');
+    await page.getByLabel('Command', { exact: true }).fill(process.execPath);
     await page.getByLabel('Arguments, one per line').fill(`${EVERYTHING}\nstdio`);
     await page.getByRole('button', { name: 'Add a variable' }).click();
     await page.getByLabel('Variable 1 name').fill('API_TOKEN');

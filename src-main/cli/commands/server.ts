@@ -11,6 +11,21 @@ function toAction(value: string | undefined): Action {
 const ADD_USAGE =
   'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]...  [--default-action allow|ask|deny]';
 
+/** The OAuth client settings of `server add --url`; the secret should be a ${secret:NAME} template. */
+function oauthSettings(values: Record<string, unknown>): { oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string } } {
+  const pick = (flag: string): string | undefined => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
+  const oauth = {
+    ...(pick('oauth-client-id') ? { clientId: pick('oauth-client-id') } : {}),
+    ...(pick('oauth-client-secret') ? { clientSecret: pick('oauth-client-secret') } : {}),
+    ...(pick('oauth-client-metadata-url') ? { clientMetadataUrl: pick('oauth-client-metadata-url') } : {}),
+    ...(pick('oauth-scope') ? { scope: pick('oauth-scope') } : {}),
+  };
+  if (oauth.clientSecret && !/^\$\{secret:[A-Za-z_][A-Za-z0-9_]*\}$/.test(oauth.clientSecret)) {
+    throw new UsageError('--oauth-client-secret takes a vault reference such as ${secret:GITHUB_OAUTH_SECRET}; store the value with: warden secret set NAME');
+  }
+  return Object.keys(oauth).length > 0 ? { oauth } : {};
+}
+
 /** K=V pairs of a repeated option. */
 export function pairs(values: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -37,6 +52,10 @@ export const serverCommand: Command = async (argv, context) => {
           url: { type: 'string' },
           header: { type: 'string', multiple: true },
           transport: { type: 'string' },
+          'oauth-client-id': { type: 'string' },
+          'oauth-client-secret': { type: 'string' },
+          'oauth-client-metadata-url': { type: 'string' },
+          'oauth-scope': { type: 'string' },
           'default-action': { type: 'string' },
           json: { type: 'boolean' },
         },
@@ -53,6 +72,7 @@ export const serverCommand: Command = async (argv, context) => {
           url: values.url,
           transport: transport as 'auto',
           headers: pairs(values.header ?? [], '--header'),
+          ...oauthSettings(values),
           ...(values['default-action'] === undefined ? {} : { defaultAction: toAction(values['default-action']) }),
         });
         if (values.json) return context.out(JSON.stringify(server));

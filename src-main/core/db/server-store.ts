@@ -14,6 +14,8 @@ export interface RemoteServerConfig {
   url: string;
   transport: 'http' | 'sse' | 'auto';
   headers: Record<string, string>;
+  /** Pre-registered OAuth client (the secret as a `${secret:NAME}` template), or a Client ID Metadata Document URL. */
+  oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string };
 }
 
 /** What kind of server, and how to reach it. */

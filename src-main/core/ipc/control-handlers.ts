@@ -75,7 +75,7 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
     'server.add': (spec) => {
       const server: ServerTarget =
         spec.kind === 'remote'
-          ? { kind: 'remote', config: { url: spec.url, transport: spec.transport, headers: spec.headers } }
+          ? { kind: 'remote', config: { url: spec.url, transport: spec.transport, headers: spec.headers, ...(spec.oauth ? { oauth: spec.oauth } : {}) } }
           : { kind: 'stdio', config: { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) } };
       for (const name of referencedSecrets(server)) {
         if (!SECRET_NAME.test(name)) {
@@ -156,7 +156,10 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
 }
 
 function referencedSecrets(row: ServerTarget): string[] {
-  const templates = row.kind === 'stdio' ? [...row.config.args, ...Object.values(row.config.env)] : Object.values(row.config.headers);
+  const templates =
+    row.kind === 'stdio'
+      ? [...row.config.args, ...Object.values(row.config.env)]
+      : [...Object.values(row.config.headers), ...(row.config.oauth?.clientSecret ? [row.config.oauth.clientSecret] : [])];
   return [...new Set(templates.flatMap(secretReferences))];
 }
 

@@ -71,7 +71,14 @@ export function guardedFetch(allowPrivate: boolean): FetchLike {
       const problem = await addressProblem(url, allowPrivate);
       if (problem) throw new OAuthGuardError(`refused to fetch ${url.origin}${url.pathname}: ${problem}`);
       const signal = requestInit?.signal ? AbortSignal.any([requestInit.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS);
-      const response = await fetch(url, { ...requestInit, redirect: 'manual', signal });
+      let response = await fetch(url, { ...requestInit, redirect: 'manual', signal });
+      // A GET (discovery) that meets a server error is tried again with back-off; a POST
+      // (token, registration) is not: a rotated refresh token must not be spent twice.
+      for (let attempt = 1; response.status >= 500 && (requestInit?.method ?? 'GET') === 'GET' && attempt <= 2; attempt++) {
+        await response.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
+        response = await fetch(url, { ...requestInit, redirect: 'manual', signal });
+      }
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         if (hop >= MAX_REDIRECTS) throw new OAuthGuardError(`too many redirects from ${url.origin}`);
         url = new URL(response.headers.get('location') as string, url);

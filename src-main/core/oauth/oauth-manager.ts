@@ -29,12 +29,21 @@ class ServerOAuthProvider implements OAuthClientProvider {
   private discovery: OAuthDiscoveryState | undefined;
   waitingCode: Promise<string> | undefined;
   lastTabAt = 0;
+  private stepUps: number[] = [];
+  refreshing = false;
+  /** Set when the server answered 403 insufficient_scope: a refresh cannot widen the scope. */
+  stepUpWanted = false;
 
   constructor(
     private readonly server: string,
     private readonly serverUrl: string,
     private readonly manager: OAuthManager,
+    private readonly settings: OAuthServerSettings,
   ) {}
+
+  get clientMetadataUrl(): string | undefined {
+    return this.settings.clientMetadataUrl;
+  }
 
   get redirectUrl(): string {
     return this.manager.callbacks.redirectUrl;
@@ -47,7 +56,8 @@ class ServerOAuthProvider implements OAuthClientProvider {
       redirect_uris: [this.redirectUrl],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'none',
+      token_endpoint_auth_method: this.settings.clientSecret ? 'client_secret_basic' : 'none',
+      ...(this.settings.scope ? { scope: this.settings.scope } : {}),
       software_id: 'mcp-warden',
       software_version: VERSION,
       application_type: 'native',
@@ -59,16 +69,34 @@ class ServerOAuthProvider implements OAuthClientProvider {
     return this.pendingState;
   }
 
+  /** A pre-registered client from the server's settings comes first; then what was registered. */
   async clientInformation(): Promise<OAuthClientInformationMixed | undefined> {
+    if (this.settings.clientId) {
+      const secret = this.settings.clientSecret;
+      return { client_id: this.settings.clientId, ...(secret ? { client_secret: secret } : {}) };
+    }
     return (await this.manager.store.get(this.server)).clientInformation;
   }
 
   async saveClientInformation(clientInformation: OAuthClientInformationMixed): Promise<void> {
+    if (this.settings.clientId) return;
     await this.manager.store.update(this.server, (record) => ({ ...record, clientInformation }));
   }
 
+  /** The tokens, refreshed first when they expire within a minute (one refresh per issuer at a time). */
   async tokens(): Promise<OAuthTokens | undefined> {
-    return (await this.manager.store.get(this.server)).tokens;
+    const record = await this.manager.store.get(this.server);
+    if (this.stepUpWanted && record.tokens) {
+      // Without the refresh token the SDK asks for a new authorization, as a step-up needs.
+      const withoutRefresh = { ...record.tokens };
+      delete withoutRefresh.refresh_token;
+      return withoutRefresh;
+    }
+    if (!this.refreshing && record.tokens?.refresh_token && record.expiresAt !== undefined && record.expiresAt - this.manager.now() < 60_000) {
+      await this.manager.refresh(this.server, this.serverUrl, record.issuer ?? this.serverUrl);
+      return (await this.manager.store.get(this.server)).tokens;
+    }
+    return record.tokens;
   }
 
   async saveTokens(tokens: OAuthTokens): Promise<void> {
@@ -80,11 +108,26 @@ class ServerOAuthProvider implements OAuthClientProvider {
       issuer: this.discovery?.authorizationServerUrl,
       resource: this.serverUrl,
     }));
+    // Answered: the next sign-in this server needs (a step-up) may open its page at once.
+    this.lastTabAt = 0;
+    this.stepUpWanted = false;
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     const checked = checkExternalUrl(authorizationUrl.href);
     if (!checked.ok) throw new WardenError('unavailable', `the sign-in page of "${this.server}" is refused: ${checked.reason}`);
+    const held = (await this.manager.store.get(this.server)).tokens;
+    if (held) {
+      // A sign-in while tokens are held is a step-up (insufficient_scope): ask for the union of
+      // the scopes held and those wanted, and at most twice in ten minutes.
+      const now = this.manager.now();
+      this.stepUps = [...this.stepUps.filter((at) => now - at < 10 * 60_000), now];
+      if (this.stepUps.length > 2) {
+        throw new WardenError('unavailable', `"${this.server}" keeps asking for more access (3 step-ups in 10 minutes); refusing to sign in again`);
+      }
+      const scopes = new Set([...(held.scope?.split(' ') ?? []), ...(authorizationUrl.searchParams.get('scope')?.split(' ') ?? [])].filter(Boolean));
+      if (scopes.size > 0) authorizationUrl.searchParams.set('scope', [...scopes].join(' '));
+    }
     const state = this.pendingState ?? authorizationUrl.searchParams.get('state') ?? '';
     const metadata = this.discovery?.authorizationServerMetadata as (Record<string, unknown> & { issuer?: string }) | undefined;
     this.waitingCode = this.manager.callbacks.expect(
@@ -106,7 +149,7 @@ class ServerOAuthProvider implements OAuthClientProvider {
     }
     this.lastTabAt = this.manager.now();
     this.manager.note(`opening the sign-in page of "${this.server}" (${authorizationUrl.origin}) in the browser`);
-    await this.manager.opener(checked.url);
+    await this.manager.opener(authorizationUrl.href);
   }
 
   saveCodeVerifier(codeVerifier: string): void {
@@ -159,10 +202,19 @@ class ServerOAuthProvider implements OAuthClientProvider {
   }
 }
 
+/** What a server's settings say about its OAuth client (the secret already resolved). */
+export interface OAuthServerSettings {
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  scope?: string;
+}
+
 /** Sign-in for every remote server: one flow at a time per server, one listener for all. */
 export class OAuthManager {
   private readonly providers = new Map<string, ServerOAuthProvider>();
   private readonly flows = new Map<string, Promise<SignInState>>();
+  private readonly refreshes = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: OAuthStore,
@@ -170,35 +222,79 @@ export class OAuthManager {
     readonly opener: BrowserOpener,
     readonly note: (text: string) => void,
     readonly now: () => number,
+    /** The OAuth settings of a server, secrets resolved. */
+    private readonly serverSettings: (server: string) => OAuthServerSettings = () => ({}),
   ) {}
 
   /** The provider a remote upstream's transport uses (its 401s lead here). */
-  async providerFor(server: string, serverUrl: string): Promise<OAuthClientProvider> {
+  async providerFor(server: string, serverUrl: string, settings: OAuthServerSettings = this.settingsOf(server)): Promise<OAuthClientProvider> {
     await this.callbacks.start();
-    return this.providerForNow(server, serverUrl);
+    return this.providerForNow(server, serverUrl, settings);
   }
 
   /** The same, once the callback listener runs (the core starts it first). */
-  providerForNow(server: string, serverUrl: string): OAuthClientProvider {
+  providerForNow(server: string, serverUrl: string, settings: OAuthServerSettings = this.settingsOf(server)): OAuthClientProvider {
     let provider = this.providers.get(server);
     if (!provider) {
-      provider = new ServerOAuthProvider(server, serverUrl, this);
+      provider = new ServerOAuthProvider(server, serverUrl, this, settings);
       this.providers.set(server, provider);
+      this.knownSettings.set(server, settings);
     }
     return provider;
+  }
+
+  private readonly knownSettings = new Map<string, OAuthServerSettings>();
+
+  private settingsOf(server: string): OAuthServerSettings {
+    return this.knownSettings.get(server) ?? this.serverSettings(server);
+  }
+
+  /** Forgets a server's provider (its settings changed, or it was removed). */
+  forget(server: string): void {
+    this.providers.delete(server);
+    this.knownSettings.delete(server);
+  }
+
+  /**
+   * Refreshes a server's tokens now, one refresh per issuer at a time: callers that arrive
+   * while one runs wait for it. A refused refresh (invalid_grant) signs the server out.
+   */
+  refresh(server: string, serverUrl: string, issuer: string): Promise<void> {
+    const running = this.refreshes.get(issuer);
+    if (running) return running;
+    const work = (async () => {
+      const provider = (await this.providerFor(server, serverUrl)) as ServerOAuthProvider;
+      provider.refreshing = true;
+      try {
+        const result = await auth(provider, { serverUrl, fetchFn: await this.fetchFor(serverUrl) });
+        if (result !== 'AUTHORIZED') this.note(`"${server}": the refresh was refused; sign in again: warden login ${server}`);
+      } catch (error) {
+        this.note(`"${server}": refreshing the token failed: ${(error as Error).message}`);
+      } finally {
+        provider.refreshing = false;
+      }
+    })().finally(() => this.refreshes.delete(issuer));
+    this.refreshes.set(issuer, work);
+    return work;
   }
 
   /**
    * The fetch for a server's OAuth traffic: guarded for everything but the MCP endpoint itself
    * (which streams). Private addresses are allowed only when the MCP server is on one.
    */
-  async fetchFor(serverUrl: string): Promise<FetchLike> {
+  async fetchFor(serverUrl: string, server?: string): Promise<FetchLike> {
     const mcp = new URL(serverUrl);
     const guarded = guardedFetch(await isPrivateHost(mcp.hostname));
-    return (input, init) => {
+    return async (input, init) => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input.toString() : (input as Request).url);
       const isEndpoint = url.origin === mcp.origin && url.pathname === mcp.pathname;
-      return isEndpoint ? fetch(input, init) : guarded(input, init);
+      if (!isEndpoint) return guarded(input, init);
+      const response = await fetch(input, init);
+      if (server !== undefined && response.status === 403 && /error="?insufficient_scope/.test(response.headers.get('www-authenticate') ?? '')) {
+        const provider = this.providers.get(server);
+        if (provider) provider.stepUpWanted = true;
+      }
+      return response;
     };
   }
 
