@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -361,6 +361,15 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     serverErrors,
     logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
     signInState: (name) => oauth.status(name),
+    probeAuth: async (url) => {
+      // A probe signs in as a pseudo-server named after its URL; its tokens stay sealed for the next probe.
+      const name = `probe:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+      return {
+        authProvider: await oauth.providerFor(name, url, {}),
+        fetch: await oauth.fetchFor(url, name),
+        waitForSignIn: () => oauth.waitForTokens(name),
+      };
+    },
     transaction: (work) => db.transaction(work)(),
   });
   const integrations = new Integrations({

@@ -116,6 +116,14 @@ describe('OAuth sign-in for remote upstreams (real authorization servers on 127.
     }
   };
 
+  it('probes an OAuth-protected server, signing in when challenged', async () => {
+    const probed = await startOAuthServer('good');
+    servers.push(probed.child);
+    const out = await warden.ok(['probe', probed.url]);
+    expect(out).toContain('oauth-protected 3.0.0 over Streamable HTTP; 2 tool(s):');
+    expect(probed.lines.some((line) => line.startsWith('issued '))).toBe(true);
+  });
+
   it('uses a pre-registered client from the server settings instead of registering', async () => {
     const prereg = await startOAuthServer('prereg');
     servers.push(prereg.child);
@@ -184,6 +192,7 @@ describe('OAuth sign-in for remote upstreams (real authorization servers on 127.
     ['js-endpoint', /authorization_endpoint is refused: links with the javascript: scheme are never opened/],
     ['metadata-ssrf', /169\.254\.169\.254.*(link-local or metadata address|refused)/],
     ['wrong-iss', /came from issuer "https:\/\/evil\.example"/],
+    ['wrong-resource', /names http:\/\/127\.0\.0\.1:\d+\/someone-elses-api, not this server's URL; refusing to sign in/],
   ])('refuses to sign in when the server plays %s, with no token issued', async (mode, message) => {
     const evil = await startOAuthServer(mode);
     servers.push(evil.child);

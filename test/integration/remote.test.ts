@@ -52,9 +52,23 @@ describe('remote upstreams through the real shim', () => {
     await warden.ok(['server', 'add', 'remote-http', '--url', httpUrl, '--header', 'Authorization=Bearer ${secret:REMOTE_TOKEN}', '--default-action', 'allow']);
     const client = await connect('remote-http');
     expect(client.getServerVersion()).toMatchObject({ name: 'remote-http', version: '2.1.0' });
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'headers-seen']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'ask-client', 'headers-seen']);
     const result = await client.callTool({ name: 'echo', arguments: { text: 'over http' } });
     expect(result.content).toEqual([{ type: 'text', text: 'remote echo: over http' }]);
+  });
+
+  it('carries server-to-client requests and notifications over the HTTP stream, both ways', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { CreateMessageRequestSchema, LoggingMessageNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const client = new Client({ name: 'sampler', version: '1' }, { capabilities: { sampling: {} } });
+    const notes: string[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (note) => void notes.push(String(note.params.data)));
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({ model: 'm', role: 'assistant', content: { type: 'text', text: 'blue' } }));
+    await client.connect(warden.shimTransport('remote-http', key));
+    clients.push(client);
+    const result = await client.callTool({ name: 'ask-client', arguments: { question: 'favourite colour?' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'the client said: blue' }]);
+    expect(notes).toEqual(['asking: favourite colour?']);
   });
 
   it('falls back to legacy SSE for a server that refuses Streamable HTTP (auto)', async () => {
@@ -79,7 +93,7 @@ describe('remote upstreams through the real shim', () => {
 
   it('probes a remote server as Warden would', async () => {
     const out = await warden.ok(['probe', httpUrl, '--header', 'Authorization=Bearer ${secret:REMOTE_TOKEN}']);
-    expect(out).toContain('remote-http 2.1.0 over Streamable HTTP; 2 tool(s):');
+    expect(out).toContain('remote-http 2.1.0 over Streamable HTTP; 3 tool(s):');
     expect(out).toContain('  echo — Echoes the text back.');
     const sse = await warden.ok(['probe', sseUrl, '--header', `Authorization=Bearer ${TOKEN}`]);
     expect(sse).toContain('remote-sse 2.1.0 over HTTP+SSE');

@@ -9,7 +9,7 @@ import { newPassphraseMode, passphraseCipher, writeVaultMode } from '../vault/va
 import type { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import type { ControlHandlers } from './control-connection.js';
-import { probeServer } from '../upstream/probe.js';
+import { probeServer, type ProbeAuth } from '../upstream/probe.js';
 import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 
@@ -32,6 +32,8 @@ export interface HandlerDeps {
   logTail(name: string): string[];
   /** Runs database writes in one transaction. */
   transaction(work: () => void): void;
+  /** OAuth for `warden probe` (signing in when the server asks). */
+  probeAuth(url: string): Promise<ProbeAuth>;
   /** Whether a remote server is signed in with OAuth. */
   signInState(name: string): Promise<{ state: 'signed-in' | 'signed-out'; expiresAt: number | null }>;
   /** Asks the core to shut down after the reply is sent. */
@@ -146,8 +148,11 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       return { revoked: name };
     },
     'log.query': ({ limit, afterId, beforeId }) => ({ calls: audit.query(limit, afterId, beforeId) }),
-    'probe': ({ url, transport, headers }) =>
-      probeServer({ url, transport, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, vault.resolve(v)])) }),
+    'probe': async ({ url, transport, headers }) => {
+      const resolved = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, vault.resolve(v)]));
+      const usesOAuth = !Object.keys(resolved).some((name) => name.toLowerCase() === 'authorization');
+      return probeServer({ url, transport, headers: resolved }, usesOAuth ? await deps.probeAuth(url) : undefined);
+    },
     'log.follow': (_params, connection) => {
       connection.onClose(audit.subscribe((record) => connection.sendEvent('call', record)));
       return { following: true };

@@ -323,6 +323,15 @@ export class OAuthManager {
     }
   }
 
+  /** Resolves when the server holds tokens (a sign-in finished), or rejects after `timeoutMs`. */
+  async waitForTokens(server: string, timeoutMs = FLOW_TIMEOUT_MS): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (!(await this.store.get(server)).tokens) {
+      if (this.now() > deadline) throw new WardenError('unavailable', `no sign-in to "${server}" within ${Math.round(timeoutMs / 60_000)} min`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   async status(server: string): Promise<SignInState> {
     const record = await this.store.get(server);
     return record.tokens ? { state: 'signed-in', expiresAt: record.expiresAt ?? null } : { state: 'signed-out', expiresAt: null };

@@ -1,4 +1,6 @@
+import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WardenError } from '../errors/warden-error.js';
@@ -12,17 +14,24 @@ const PROBE_TIMEOUT_MS = 20_000;
  * `auto`), and reports its name, version and tools. The first thing to run when a remote
  * server misbehaves.
  */
-export async function probeServer(launch: RemoteLaunch): Promise<{
+export interface ProbeAuth {
+  authProvider: OAuthClientProvider;
+  fetch: FetchLike;
+  /** Resolves once the sign-in the first attempt started has finished (or rejects). */
+  waitForSignIn(): Promise<void>;
+}
+
+export async function probeServer(launch: RemoteLaunch, oauth?: ProbeAuth): Promise<{
   name: string;
   version: string;
   transport: 'http' | 'sse';
   tools: Array<{ name: string; description: string | null }>;
 }> {
   const url = new URL(launch.url);
-  const requestInit = { headers: launch.headers };
-  const attempt = async (kind: 'http' | 'sse') => {
+  const options = { requestInit: { headers: launch.headers }, ...(oauth ? { authProvider: oauth.authProvider, fetch: oauth.fetch } : {}) };
+  const once = async (kind: 'http' | 'sse') => {
     const client = new Client({ name: 'mcp-warden-probe', version: VERSION }, { capabilities: {} });
-    const transport = kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit });
+    const transport = kind === 'http' ? new StreamableHTTPClientTransport(url, options) : new SSEClientTransport(url, options);
     try {
       await client.connect(transport, { timeout: PROBE_TIMEOUT_MS });
       const server = client.getServerVersion();
@@ -35,6 +44,16 @@ export async function probeServer(launch: RemoteLaunch): Promise<{
       };
     } finally {
       await client.close().catch(() => undefined);
+    }
+  };
+  // Challenged for a sign-in: the browser opened; wait for it, then try once more.
+  const attempt = async (kind: 'http' | 'sse') => {
+    try {
+      return await once(kind);
+    } catch (error) {
+      if (!oauth || !(error instanceof UnauthorizedError)) throw error;
+      await oauth.waitForSignIn();
+      return once(kind);
     }
   };
   try {
