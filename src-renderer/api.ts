@@ -4,6 +4,7 @@
  * desktop app the preload exposes `window.warden` and this uses that instead.
  */
 import type { ControlEvents, ControlMethod, ControlRequest, ControlResults } from '../src-shared/control-api.js';
+import { ControlCalls } from '../src-shared/control-calls.js';
 
 type Listener<E extends keyof ControlEvents> = (data: ControlEvents[E]) => void;
 
@@ -33,36 +34,33 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export class ControlApi {
   private socket: WebSocket | undefined;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
+  private readonly calls = new ControlCalls(
+    (text) => this.socket?.send(text),
+    (error) => new ControlCallError(error.message, error.code),
+  );
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private opened: Promise<void> | undefined;
   private followed = false;
   state: ConnectionState = 'connecting';
 
   constructor(private readonly bridge: Bridge | undefined = window.warden) {
-    bridge?.onEvent((event, data) => this.emit(event, data));
+    bridge?.onEvent((event, data) => this.calls.receive(JSON.stringify({ event, data })));
   }
 
   /** Calls one control method. */
   async call<M extends ControlMethod>(method: M, params: ControlRequest<M>): Promise<ControlResults[M]> {
     if (this.bridge) return (await this.bridge.call(method, params)) as ControlResults[M];
     await this.open();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket?.send(JSON.stringify({ id, method, params }));
-    });
+    return (await this.calls.call(method, params)) as ControlResults[M];
   }
 
   /** Listens to live events (calls, approvals); subscribes once per connection. */
   on<E extends keyof ControlEvents>(event: E, listener: Listener<E>): () => void {
-    const set = this.listeners.get(event) ?? new Set();
-    set.add(listener as (data: unknown) => void);
-    this.listeners.set(event, set);
+    const off = this.calls.onEvent((name, data) => {
+      if (name === event) listener(data as ControlEvents[E]);
+    });
     void this.follow();
-    return () => set.delete(listener as (data: unknown) => void);
+    return off;
   }
 
   onState(listener: (state: ConnectionState) => void): () => void {
@@ -86,32 +84,17 @@ export class ControlApi {
         this.setState('open');
         resolve();
       };
-      socket.onmessage = (message) => this.receive(String(message.data));
+      socket.onmessage = (message) => this.calls.receive(String(message.data));
       socket.onclose = () => {
         this.setState('closed');
         const error = new ControlCallError('the connection to the Warden core closed; reload the page once the core runs again', 'unavailable');
-        for (const waiter of this.waiting.values()) waiter.reject(error);
-        this.waiting.clear();
+        this.calls.failAll(error);
         this.opened = undefined;
         this.followed = false;
         reject(error);
       };
     });
     return this.opened;
-  }
-
-  private receive(text: string): void {
-    const message = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: string; message: string }; event?: string; data?: unknown };
-    if (message.event !== undefined) return this.emit(message.event, message.data);
-    const waiter = message.id === undefined ? undefined : this.waiting.get(message.id);
-    if (!waiter) return;
-    this.waiting.delete(message.id as number);
-    if (message.error) waiter.reject(new ControlCallError(message.error.message, message.error.code));
-    else waiter.resolve(message.result);
-  }
-
-  private emit(event: string, data: unknown): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(data);
   }
 
   private setState(state: ConnectionState): void {

@@ -1,23 +1,26 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import type { ControlError, ControlMethod, ControlRequest, ControlResults } from '../../src-shared/control-api.js';
+import type { ControlMethod, ControlRequest, ControlResults } from '../../src-shared/control-api.js';
+import { ControlCalls } from '../../src-shared/control-calls.js';
 import { adminTokenPath, socketPath } from '../core/paths.js';
 import { CliError } from './cli-error.js';
 import { connectOrStart } from './connect-or-start.js';
 
-type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 /**
  * The CLI's side of the control API: one admin connection to the running core (started when
  * absent), typed by the shared contract.
  */
 export class ControlClient {
-  private nextId = 1;
-  private readonly waiters = new Map<number, Waiter>();
-  private readonly eventListeners = new Set<(event: string, data: unknown) => void>();
+  private readonly calls: ControlCalls;
   private closedError: Error | undefined;
 
-  private constructor(private readonly socket: Socket) {}
+  private constructor(private readonly socket: Socket) {
+    this.calls = new ControlCalls(
+      (text) => socket.write(text + '\n'),
+      (error) => new CliError(error.message),
+    );
+  }
 
   static async connect(dataDir: string, wardenScript: URL, start = true): Promise<ControlClient> {
     const socket = await connectOrStart(dataDir, socketPath(dataDir), wardenScript, start);
@@ -36,15 +39,11 @@ export class ControlClient {
   /** Calls one control method; rejects with a CliError carrying the core's sentence. */
   call<M extends ControlMethod>(method: M, params: ControlRequest<M>): Promise<ControlResults[M]> {
     if (this.closedError) return Promise.reject(this.closedError);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiters.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.socket.write(JSON.stringify({ id, method, params }) + '\n');
-    });
+    return this.calls.call(method, params) as Promise<ControlResults[M]>;
   }
 
   onEvent(listener: (event: string, data: unknown) => void): void {
-    this.eventListeners.add(listener);
+    this.calls.onEvent(listener);
   }
 
   /** Resolves when the core closes the connection. */
@@ -80,30 +79,16 @@ export class ControlClient {
             resolve();
             continue;
           }
-          this.dispatch(line);
+          this.calls.receive(line);
         }
       });
       this.socket.on('error', (error) => reject(new CliError(`lost the connection to the Warden core: ${error.message}`)));
       this.socket.on('close', () => {
         this.closedError = new CliError('the Warden core closed the connection');
-        for (const waiter of this.waiters.values()) waiter.reject(this.closedError);
-        this.waiters.clear();
+        this.calls.failAll(this.closedError);
         if (!greeted) reject(this.closedError);
       });
       this.socket.write(JSON.stringify({ warden: 1, type: 'admin', token }) + '\n');
     });
-  }
-
-  private dispatch(line: string): void {
-    const message = JSON.parse(line) as { id?: number; result?: unknown; error?: ControlError; event?: string; data?: unknown };
-    if (message.event !== undefined) {
-      for (const listener of this.eventListeners) listener(message.event, message.data);
-      return;
-    }
-    const waiter = message.id === undefined ? undefined : this.waiters.get(message.id);
-    if (!waiter) return;
-    this.waiters.delete(message.id as number);
-    if (message.error) waiter.reject(new CliError(message.error.message));
-    else waiter.resolve(message.result);
   }
 }

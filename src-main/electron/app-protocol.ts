@@ -1,14 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
+import { contentTypeOf } from '../core/web/content-types.js';
 import { CSP } from './window-security.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 /**
  * Answers an `app://warden/…` request from the built window folder, with the app's CSP. Paths
@@ -25,6 +19,6 @@ export function rendererResponse(requestUrl: string, rendererDir: string): Respo
   if (!existsSync(file)) return new Response('The window is not built; run: npm run build', { status: 500 });
   return new Response(readFileSync(file), {
     status: 200,
-    headers: { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' },
+    headers: { 'Content-Type': contentTypeOf(file), 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' },
   });
 }

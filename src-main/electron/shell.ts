@@ -2,6 +2,7 @@ import type * as ElectronNamespace from 'electron';
 import { spawn } from 'node:child_process';
 import { join, sep } from 'node:path';
 import type { ControlMethod, ControlRequest, ControlResults, PendingApproval } from '../../src-shared/control-api.js';
+import { ControlCalls } from '../../src-shared/control-calls.js';
 import { startCore, type Core } from '../core/daemon.js';
 import { lockPath } from '../core/paths.js';
 import { checkExternalUrl } from '../core/security/url-guard.js';
@@ -267,29 +268,15 @@ function localClient(core: Core): {
   call<M extends ControlMethod>(method: M, params: ControlRequest<M>): Promise<ControlResults[M]>;
   on(event: 'approval', listener: (data: { event: 'added' | 'settled'; approval: PendingApproval }) => void): void;
 } {
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const listeners = new Set<(data: { event: 'added' | 'settled'; approval: PendingApproval }) => void>();
-  const channel = core.openControl((text) => {
-    const message = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string }; event?: string; data?: unknown };
-    if (message.event === 'approval') {
-      for (const listener of listeners) listener(message.data as { event: 'added' | 'settled'; approval: PendingApproval });
-      return;
-    }
-    const waiter = message.id === undefined ? undefined : waiting.get(message.id);
-    if (!waiter) return;
-    waiting.delete(message.id as number);
-    if (message.error) waiter.reject(new Error(message.error.message));
-    else waiter.resolve(message.result);
-  });
+  // The channel and the calls refer to each other: the holder breaks the cycle.
+  const link: { channel?: { receive(text: string): void } } = {};
+  const calls = new ControlCalls((text) => link.channel?.receive(text));
+  link.channel = core.openControl((text) => calls.receive(text));
   return {
-    call: (method, params) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        channel.receive(JSON.stringify({ id, method, params }));
+    call: (method, params) => calls.call(method, params) as Promise<ControlResults[typeof method]>,
+    on: (event, listener) =>
+      void calls.onEvent((name, data) => {
+        if (name === event) listener(data as { event: 'added' | 'settled'; approval: PendingApproval });
       }),
-    on: (_event, listener) => void listeners.add(listener),
   };
 }
-

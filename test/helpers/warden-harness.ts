@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { PendingApproval } from '../../src-shared/control-api.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -159,28 +160,46 @@ export async function directEverything(capabilities: Record<string, unknown> = {
   return client;
 }
 
-export interface PendingApprovalJson {
-  id: string;
-  client: string;
-  server: string;
-  tool: string;
-  arguments: string;
-  reason: string;
-  deadline: number;
-}
 
 /** Polls `warden approvals list` until a call waits (optionally one matching `match`). */
 export async function waitForApproval(
   warden: WardenHarness,
-  match: (approval: PendingApprovalJson) => boolean = () => true,
+  match: (approval: PendingApproval) => boolean = () => true,
   timeoutMs = 15_000,
-): Promise<PendingApprovalJson> {
+): Promise<PendingApproval> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const approvals = JSON.parse(await warden.ok(['approvals', 'list', '--json'])) as PendingApprovalJson[];
+    const approvals = JSON.parse(await warden.ok(['approvals', 'list', '--json'])) as PendingApproval[];
     const found = approvals.find(match);
     if (found) return found;
     if (Date.now() > deadline) throw new Error('no approval appeared');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Whether a process is still running. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a fixture server script and resolves once it prints "listening PORT". */
+export function startFixtureServer(script: string, args: string[]): Promise<{ port: number; child: ChildProcess; lines: string[] }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  return new Promise((resolve) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      lines.push(...parts);
+      const port = parts.map((line) => /^listening (\d+)/.exec(line)?.[1]).find(Boolean);
+      if (port) resolve({ port: Number(port), child, lines });
+    });
+  });
 }

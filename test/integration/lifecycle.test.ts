@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { RawShim } from '../helpers/raw-shim.js';
-import { WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
+import { WARDEN_BIN, WardenHarness, alive } from '../helpers/warden-harness.js';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function gone(pid: number, timeoutMs = 5000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -1,9 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, WardenHarness } from '../helpers/warden-harness.js';
+import { ROOT, WardenHarness, startFixtureServer } from '../helpers/warden-harness.js';
 
 interface OAuthServer {
   url: string;
@@ -11,20 +11,9 @@ interface OAuthServer {
   lines: string[];
 }
 
-function startOAuthServer(mode: string): Promise<OAuthServer> {
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'oauth-server.mjs'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  return new Promise((resolve) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      lines.push(...parts);
-      const port = parts.map((line) => /^listening (\d+)/.exec(line)?.[1]).find(Boolean);
-      if (port) resolve({ url: `http://127.0.0.1:${port}/mcp`, child, lines });
-    });
-  });
+async function startOAuthServer(mode: string): Promise<OAuthServer> {
+  const { port, child, lines } = await startFixtureServer('oauth-server.mjs', [mode]);
+  return { url: `http://127.0.0.1:${port}/mcp`, child, lines };
 }
 
 describe('OAuth sign-in for remote upstreams (real authorization servers on 127.0.0.1)', () => {

@@ -1,20 +1,15 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, WardenHarness } from '../helpers/warden-harness.js';
+import { WardenHarness, startFixtureServer } from '../helpers/warden-harness.js';
 
 const TOKEN = 'remote-bearer-9d2e71c4';
 
-function startRemote(mode: 'http' | 'sse'): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'remote-server.mjs'), mode, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
-      if (port) resolve({ url: `http://127.0.0.1:${port}/mcp`, child });
-    });
-  });
+async function startRemote(mode: 'http' | 'sse'): Promise<{ url: string; child: ChildProcess }> {
+  const { port, child } = await startFixtureServer('remote-server.mjs', [mode, TOKEN]);
+  return { url: `http://127.0.0.1:${port}/mcp`, child };
 }
 
 describe('remote upstreams through the real shim', () => {

@@ -1,3 +1,4 @@
+import type { GuardInfo } from '../../../src-shared/control-api.js';
 import { compileGlob } from '../../../src-shared/glob.js';
 import { describeRule, type Action, type Rule, type TargetKind } from '../../../src-shared/policy-types.js';
 import type { Limit } from '../db/limit-store.js';
@@ -38,14 +39,8 @@ export interface CallContext {
   sessionAllowed: ReadonlySet<string>;
 }
 
-export interface ArgPattern {
-  id: number;
-  server: string;
-  tool: string;
-  name: string;
-  pattern: string;
-  mode: 'flag' | 'block';
-}
+/** A deny pattern over string arguments, as stored and listed. */
+export type ArgPattern = GuardInfo;
 
 export interface PolicySettings {
   paused(): boolean;

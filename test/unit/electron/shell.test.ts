@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShell, type ElectronModule, type Shell } from '../../../src-main/electron/shell.js';
 import { RawShim } from '../../helpers/raw-shim.js';
-import { FAULT_SERVER, ROOT, WardenHarness, waitForApproval } from '../../helpers/warden-harness.js';
+import { FAULT_SERVER, ROOT, WardenHarness, alive, waitForApproval } from '../../helpers/warden-harness.js';
 
 const fake = createRequire(import.meta.url)('../../fixtures/fake-electron.cjs');
 const electron = fake as unknown as ElectronModule;
@@ -17,14 +17,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('startShell() with fakes of Electron', () => {
   let shell: Shell | undefined;
