@@ -1,13 +1,8 @@
+import type { LimitInfo } from '../../../src-shared/control-api.js';
 import type { Db } from './database.js';
 
 /** A rate limit: at most `max` calls per `perMs` for each client its patterns select. */
-export interface Limit {
-  id: number;
-  client: string;
-  server: string;
-  target: string;
-  max: number;
-  perMs: number;
+export interface Limit extends LimitInfo {
   createdAt: number;
 }
 
