@@ -16,10 +16,14 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   autoReconnect: false,
 };
 
-/** Reads and writes settings; unknown keys in the table are ignored. */
+/**
+ * Reads and writes settings; unknown keys in the table are ignored. Values are cached: the
+ * core is the only writer, and policy reads several settings on every call.
+ */
 export class SettingsStore {
   private readonly getStmt;
   private readonly setStmt;
+  private readonly cache = new Map<string, unknown>();
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
@@ -27,12 +31,16 @@ export class SettingsStore {
   }
 
   get<K extends keyof Settings>(key: K): Settings[K] {
+    if (this.cache.has(key)) return this.cache.get(key) as Settings[K];
     const row = this.getStmt.get(key);
-    return row ? (JSON.parse(row.value) as Settings[K]) : DEFAULT_SETTINGS[key];
+    const value = row ? (JSON.parse(row.value) as Settings[K]) : DEFAULT_SETTINGS[key];
+    this.cache.set(key, value);
+    return value;
   }
 
   set<K extends keyof Settings>(key: K, value: Settings[K]): void {
     this.setStmt.run(key, JSON.stringify(value));
+    this.cache.set(key, value);
   }
 
   all(): Settings {
