@@ -113,6 +113,20 @@ describe('OAuth sign-in for remote upstreams (real authorization servers on 127.
     expect(probed.lines.some((line) => line.startsWith('issued '))).toBe(true);
   });
 
+  it('signs in with an independent authorization server (oidc-provider, OpenID discovery, iss, resource)', async () => {
+    const { port, child, lines } = await startFixtureServer('oidc-server.mjs', []);
+    servers.push(child);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    await add('oidc', url);
+    const out = await warden.ok(['login', 'oidc']);
+    expect(out).toMatch(/^signed in to "oidc"/);
+    expect(lines).toContain(`issued-for ${url}`);
+    const client = await warden.connect('oidc', key);
+    clients.push(client);
+    const result = await client.callTool({ name: 'account', arguments: {} });
+    expect((result.content as Array<{ text: string }>)[0]!.text).toBe('account test-user');
+  });
+
   it('uses a pre-registered client from the server settings instead of registering', async () => {
     const prereg = await startOAuthServer('prereg');
     servers.push(prereg.child);
