@@ -350,6 +350,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       return counts;
     },
     closeServerSessions: (name) => {
+      // Its OAuth client settings go with it (a server re-added under the name may differ).
+      oauth.forget(name);
       for (const [session, entry] of sessions) {
         if (entry.server !== name) continue;
         entry.socket.end();

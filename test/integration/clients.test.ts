@@ -23,7 +23,7 @@ function fixture(): string {
         everything: { command: process.execPath, args: [EVERYTHING, 'stdio'], env: { API_TOKEN: TOKEN, LOG_LEVEL: 'debug' } },
         'mémoire notes': { command: process.execPath, args: [FAULT_SERVER], env: { NOTES_KEY } },
         'win-tool': { command: 'C:\\Program Files\\nodejs\\node.exe', args: ['C:\\Users\\me\\tool\\index.js'] },
-        remote: { url: 'https://mcp.example.com/mcp' },
+        remote: { url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer remote-header-secret-7' } },
       },
       preferences: { theme: 'dark', unknownFutureKey: [1, 2, { nested: null }] },
     },
@@ -62,7 +62,7 @@ describe('pointing Claude Desktop at Warden', () => {
     expect(out).toContain('imported "everything" as server "everything-2" (the name "everything" was taken or not allowed); moved 1 env value(s) into the vault: EVERYTHING_2_API_TOKEN; kept in place: LOG_LEVEL');
     expect(out).toContain('imported "mémoire notes" as server "memoire-notes" (the name "mémoire notes" was taken or not allowed); moved 1 env value(s) into the vault: MEMOIRE_NOTES_NOTES_KEY');
     expect(out).toContain('imported "win-tool" as server "win-tool"');
-    expect(out).toContain('skipped "remote": a remote (url) entry');
+    expect(out).toContain('imported "remote" as server "remote"');
     expect(readFileSync(path, 'utf8')).toBe(original);
     const servers = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ name: string; env: Record<string, string> }>;
     expect(servers.find((s) => s.name === 'everything-2')?.env).toEqual({ API_TOKEN: '${secret:EVERYTHING_2_API_TOKEN}', LOG_LEVEL: 'debug' });
@@ -90,9 +90,9 @@ describe('pointing Claude Desktop at Warden', () => {
     const before = JSON.parse(original) as typeof config;
     expect(config.globalShortcut).toBe(before.globalShortcut);
     expect(config.preferences).toEqual(before.preferences);
-    expect(config.mcpServers.remote).toEqual(before.mcpServers.remote);
     expect(JSON.stringify(config)).not.toContain(TOKEN);
     expect(JSON.stringify(config)).not.toContain(NOTES_KEY);
+    expect(JSON.stringify(config)).not.toContain('remote-header-secret-7');
     const entry = config.mcpServers.everything as Entry;
     expect(entry.args.slice(-2)).toEqual(['--server', 'everything-2']);
     expect(entry.env?.WARDEN_CLIENT_KEY).toMatch(/^wk_/);
@@ -105,7 +105,9 @@ describe('pointing Claude Desktop at Warden', () => {
     const notes = await launch(config.mcpServers['mémoire notes'] as Entry);
     expect((await notes.callTool({ name: 'echo', arguments: { text: 'hi' } })).content).toEqual([{ type: 'text', text: 'echo: hi' }]);
     await notes.close();
-    expect(await warden.ok(['claude', 'status'])).toMatch(/claude\s+Claude Desktop\s+connected\s+3\/3/);
+    expect(await warden.ok(['claude', 'status'])).toMatch(/claude\s+Claude Desktop\s+connected\s+4\/4/);
+    const remote = (JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ name: string; url?: string; headers?: Record<string, string> }>).find((s) => s.name === 'remote');
+    expect(remote).toMatchObject({ url: 'https://mcp.example.com/mcp', headers: { Authorization: '${secret:REMOTE_AUTHORIZATION}' } });
   });
 
   it('notices when the client rewrites an entry and re-applies on request', async () => {
@@ -123,7 +125,7 @@ describe('pointing Claude Desktop at Warden', () => {
     expect(status).toMatch(/DRIFTED \(1\)/);
     expect(status).toContain('"everything" no longer launches Warden; run: warden clients connect claude');
     await warden.ok(['claude', 'connect', '--config', path]);
-    expect(await warden.ok(['claude', 'status'])).toMatch(/connected\s+3\/3/);
+    expect(await warden.ok(['claude', 'status'])).toMatch(/connected\s+4\/4/);
   });
 
   it('points a rewritten entry back by itself when autoReconnect is on', async () => {

@@ -87,11 +87,13 @@ export class Integrations {
       }
       const entry = raw as Entry;
       const server = this.freeServerName(name);
+      // A local entry's env, or a remote entry's headers: the values move into the vault.
+      const field = typeof entry.command === 'string' ? 'env' : 'headers';
       const env: Record<string, string> = {};
       const secrets: string[] = [];
       const keptEnv: string[] = [];
       const secretEnv: string[] = [];
-      for (const [key, value] of Object.entries((entry.env as Record<string, unknown> | undefined) ?? {})) {
+      for (const [key, value] of Object.entries((entry[field] as Record<string, unknown> | undefined) ?? {})) {
         const text = String(value);
         if (options.keepEnv.includes(key) || text === '') {
           env[key] = text;
@@ -104,15 +106,20 @@ export class Integrations {
         secrets.push(secret);
         secretEnv.push(key);
       }
-      const args = ((entry.args as string[] | undefined) ?? []).map(String);
-      const cwd = typeof entry.cwd === 'string' ? entry.cwd : undefined;
-      this.deps.servers.add(server, { kind: 'stdio', config: { command: entry.command as string, args, env, ...(cwd ? { cwd } : {}) } }, options.defaultAction, this.deps.now());
+      if (field === 'env') {
+        const args = ((entry.args as string[] | undefined) ?? []).map(String);
+        const cwd = typeof entry.cwd === 'string' ? entry.cwd : undefined;
+        this.deps.servers.add(server, { kind: 'stdio', config: { command: entry.command as string, args, env, ...(cwd ? { cwd } : {}) } }, options.defaultAction, this.deps.now());
+      } else {
+        const transport = entry.type === 'sse' ? 'sse' : entry.type === 'http' || entry.type === 'streamable-http' ? 'http' : 'auto';
+        this.deps.servers.add(server, { kind: 'remote', config: { url: entry.url as string, transport, headers: env } }, options.defaultAction, this.deps.now());
+      }
       this.deps.links.add({
         app: app.id,
         configPath: path,
         entry: name,
         server,
-        original: { ...entry, ...(entry.env ? { env: { ...(entry.env as object), ...env } } : {}) },
+        original: { ...entry, ...(entry[field] ? { [field]: { ...(entry[field] as object), ...env } } : {}) },
         secretEnv,
         importedAt: this.deps.now(),
       });
@@ -252,7 +259,10 @@ export class Integrations {
     if (pointsAtWarden(entry, undefined)) return 'it already goes through Warden';
     if (linked.has(name)) return 'it was imported before';
     if (typeof entry.command !== 'string' || entry.command === '') {
-      return typeof entry.url === 'string' ? 'a remote (url) entry: this version of Warden proxies local servers only' : 'the entry has no command';
+      if (typeof entry.url !== 'string') return 'the entry has neither a command nor a url';
+      if (!/^https?:\/\//.test(entry.url)) return 'its url is not http(s)';
+      if (entry.headers !== undefined && (typeof entry.headers !== 'object' || entry.headers === null || Array.isArray(entry.headers))) return 'its headers are not an object';
+      return undefined;
     }
     if (entry.args !== undefined && (!Array.isArray(entry.args) || entry.args.some((a) => typeof a !== 'string'))) return 'its args are not a list of strings';
     if (entry.env !== undefined && (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env))) return 'its env is not an object';
@@ -307,8 +317,10 @@ export class Integrations {
 
   private restored(link: ClientLink): Entry {
     const entry = { ...link.original };
-    if (entry.env && typeof entry.env === 'object') {
-      entry.env = Object.fromEntries(Object.entries(entry.env as Record<string, string>).map(([k, v]) => [k, link.secretEnv.includes(k) ? this.deps.vault.resolve(v) : v]));
+    for (const field of ['env', 'headers'] as const) {
+      const values = entry[field];
+      if (!values || typeof values !== 'object') continue;
+      entry[field] = Object.fromEntries(Object.entries(values as Record<string, string>).map(([k, v]) => [k, link.secretEnv.includes(k) ? this.deps.vault.resolve(v) : v]));
     }
     return entry;
   }
