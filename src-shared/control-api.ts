@@ -95,6 +95,11 @@ export const controlRequests = {
   ),
   'oauth.login': z.object({ name: serverName }),
   'oauth.logout': z.object({ name: serverName }),
+  /** Replaces a server's definition (same fields as server.add); its sessions end. */
+  'server.update': z.preprocess(
+    (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'url' in value ? 'remote' : 'stdio' } : value),
+    z.discriminatedUnion('kind', [stdioServerSpec.extend({ kind: z.literal('stdio') }), remoteServerSpec]),
+  ),
   'probe': z.object({ url: remoteServerSpec.shape.url, transport: z.enum(['http', 'sse', 'auto']).default('auto'), headers: z.record(headerName, z.string()).default({}) }),
   'server.list': z.object({}),
   'server.remove': z.object({ name: serverName }),
@@ -270,6 +275,7 @@ export interface ControlResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };
+  'server.update': { server: ServerInfo };
   'oauth.login': { name: string; expiresAt: number | null };
   'oauth.logout': { name: string };
   'probe': { name: string; version: string; transport: 'http' | 'sse'; tools: Array<{ name: string; description: string | null }> };

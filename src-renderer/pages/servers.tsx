@@ -4,35 +4,41 @@ import { api } from '../api.js';
 import { Empty, ErrorNote } from '../components/notice.js';
 import { useAction, useQuery } from '../hooks.js';
 
-function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => void }) {
-  const [kind, setKind] = useState<'stdio' | 'remote'>('stdio');
-  const [url, setUrl] = useState('');
-  const [transport, setTransport] = useState<'auto' | 'http' | 'sse'>('auto');
-  const [name, setName] = useState('');
-  const [command, setCommand] = useState('');
-  const [args, setArgs] = useState('');
-  const [env, setEnv] = useState<Array<{ key: string; value: string }>>([]);
-  const [defaultAction, setDefaultAction] = useState<Action>('ask');
+/** Adds a server, or edits one (`initial`): the same form, prefilled. */
+function ServerForm({ secrets, onDone, initial }: { secrets: string[]; onDone: () => void; initial?: ServerInfo }) {
+  const [kind, setKind] = useState<'stdio' | 'remote'>(initial?.kind ?? 'stdio');
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [transport, setTransport] = useState<'auto' | 'http' | 'sse'>(initial?.transport ?? 'auto');
+  const [name, setName] = useState(initial?.name ?? '');
+  const [command, setCommand] = useState(initial?.command ?? '');
+  const [args, setArgs] = useState((initial?.args ?? []).join('\n'));
+  const [env, setEnv] = useState<Array<{ key: string; value: string }>>(
+    Object.entries((initial?.kind === 'remote' ? initial.headers : initial?.env) ?? {}).map(([key, value]) => ({ key, value })),
+  );
+  const [defaultAction, setDefaultAction] = useState<Action>(initial?.defaultAction ?? 'ask');
   const { run, error } = useAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const pairs = Object.fromEntries(env.filter((e) => e.key).map((e) => [e.key, e.value]));
+    const method = initial ? 'server.update' : 'server.add';
     const ok = await run(() =>
       kind === 'remote'
-        ? api.call('server.add', { kind: 'remote', name, url, transport, headers: pairs, defaultAction })
-        : api.call('server.add', { kind: 'stdio', name, command, args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: pairs, defaultAction }),
+        ? api.call(method, { kind: 'remote', name, url, transport, headers: pairs, defaultAction })
+        : api.call(method, { kind: 'stdio', name, command, args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: pairs, defaultAction }),
     );
     if (ok) {
-      setName('');
-      setCommand('');
-      setArgs('');
-      setEnv([]);
-      onAdded();
+      if (!initial) {
+        setName('');
+        setCommand('');
+        setArgs('');
+        setEnv([]);
+      }
+      onDone();
     }
   };
   return (
-    <form onSubmit={submit} className="card" aria-label="Add a server">
-      <h2>Add a server</h2>
+    <form onSubmit={submit} className="card" aria-label={initial ? `Edit ${initial.name}` : 'Add a server'}>
+      <h2>{initial ? `Edit ${initial.name}` : 'Add a server'}</h2>
       <label>
         Kind
         <select value={kind} onChange={(e) => setKind(e.target.value as 'stdio' | 'remote')}>
@@ -40,7 +46,7 @@ function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => voi
           <option value="remote">remote (a URL)</option>
         </select>
       </label>
-      <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
+      <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required readOnly={initial !== undefined} /></label>
       {kind === 'stdio' ? (
         <>
           <label>Command <input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="npx" required /></label>
@@ -83,7 +89,8 @@ function AddServer({ secrets, onAdded }: { secrets: string[]; onAdded: () => voi
         </select>
       </label>
       <ErrorNote message={error} />
-      <button type="submit">Add server</button>
+      {initial && <p className="muted">Saving ends the server's running sessions; clients start it again with the new settings.</p>}
+      <button type="submit">{initial ? 'Save changes' : 'Add server'}</button>
     </form>
   );
 }
@@ -110,9 +117,10 @@ function ServerTools({ server }: { server: string }) {
   );
 }
 
-function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => void }) {
+function ServerRow({ server, onChange, secrets }: { server: ServerInfo; onChange: () => void; secrets: string[] }) {
   const { run, error } = useAction();
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
   const status = !server.enabled ? 'disabled' : server.sessions > 0 ? 'running' : server.lastError ? 'error' : 'stopped';
   return (
     <li className="card">
@@ -165,11 +173,13 @@ function ServerRow({ server, onChange }: { server: ServerInfo; onChange: () => v
           </>
         )}
         <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide tools' : 'Show tools'}</button>
+        <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>{editing ? 'Cancel edit' : 'Edit'}</button>
         <button type="button" className="danger" onClick={() => confirm(`Remove server ${server.name}?`) && void run(() => api.call('server.remove', { name: server.name })).then(onChange)}>
           Remove
         </button>
       </div>
       <ErrorNote message={error} />
+      {editing && <ServerForm initial={server} secrets={secrets} onDone={() => (setEditing(false), onChange())} />}
       {open && <ServerTools server={server.name} />}
     </li>
   );
@@ -190,9 +200,11 @@ export function ServersPage() {
         <Empty>No servers yet. Add one below, or import Claude Desktop's under Settings → Clients.</Empty>
       )}
       <ul className="list">
-        {servers.data?.servers.map((server) => <ServerRow key={server.name} server={server} onChange={reload} />)}
+        {servers.data?.servers.map((server) => (
+          <ServerRow key={server.name} server={server} onChange={reload} secrets={secrets.data?.secrets.map((s) => s.name) ?? []} />
+        ))}
       </ul>
-      <AddServer secrets={secrets.data?.secrets.map((s) => s.name) ?? []} onAdded={reload} />
+      <ServerForm secrets={secrets.data?.secrets.map((s) => s.name) ?? []} onDone={reload} />
     </section>
   );
 }

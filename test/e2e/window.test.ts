@@ -83,6 +83,17 @@ describe('the window against warden daemon --web, in Debian chromium', () => {
     await page.getByLabel('Variable 1 secret').selectOption('API_TOKEN');
     await page.getByRole('button', { name: 'Add server' }).click();
     await page.getByRole('heading', { name: 'everything', level: 3 }).waitFor();
+    // Edit it: the same form, prefilled; the name cannot change.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const editor = page.getByRole('form', { name: 'Edit everything' });
+    await expect(editor.getByLabel('Name', { exact: true }).getAttribute('readonly')).resolves.not.toBeNull();
+    await editor.getByRole('button', { name: 'Add a variable' }).click();
+    await editor.getByLabel('Variable 2 name').fill('LOG_LEVEL');
+    await editor.getByLabel('Variable 2 value').fill('debug');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const saved = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ env: Record<string, string> }>;
+    expect(saved[0]?.env).toEqual({ API_TOKEN: '${secret:API_TOKEN}', LOG_LEVEL: 'debug' });
 
     await go('rules');
     const form = page.getByRole('form', { name: 'Add a rule' });

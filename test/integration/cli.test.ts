@@ -37,7 +37,10 @@ describe('the warden command line', () => {
 
     const duplicate = await warden.cli(['server', 'add', 'mem', '--command', 'x']);
     expect(duplicate.code).toBe(1);
-    expect(duplicate.stderr).toBe('warden: server "mem" already exists; remove it first or pick another name\n');
+    expect(duplicate.stderr).toBe('warden: server "mem" already exists; edit it, or remove it first\n');
+    await warden.ok(['server', 'add', 'mem', '--replace', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio']);
+    const replaced = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ args: string[] }>;
+    expect(replaced[0]?.args).toEqual([EVERYTHING, 'stdio']);
 
     const badName = await warden.cli(['server', 'add', 'no spaces!', '--command', 'x']);
     expect(badName.code).toBe(1);

@@ -9,7 +9,7 @@ function toAction(value: string | undefined): Action {
 }
 
 const ADD_USAGE =
-  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]...  [--default-action allow|ask|deny]';
+  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]...  [--default-action allow|ask|deny] [--replace]';
 
 /** The OAuth client settings of `server add --url`; the secret should be a ${secret:NAME} template. */
 function oauthSettings(values: Record<string, unknown>): { oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string } } {
@@ -57,6 +57,7 @@ export const serverCommand: Command = async (argv, context) => {
           'oauth-client-metadata-url': { type: 'string' },
           'oauth-scope': { type: 'string' },
           'default-action': { type: 'string' },
+          replace: { type: 'boolean' },
           json: { type: 'boolean' },
         },
         ADD_USAGE,
@@ -66,7 +67,7 @@ export const serverCommand: Command = async (argv, context) => {
         if (values.command !== undefined) throw new UsageError('give --command (a local server) or --url (a remote one), not both');
         const transport = values.transport ?? 'auto';
         if (!['http', 'sse', 'auto'].includes(transport)) throw new UsageError('--transport is http, sse or auto');
-        const { server } = await (await context.control()).call('server.add', {
+        const { server } = await (await context.control()).call(values.replace ? 'server.update' : 'server.add', {
           kind: 'remote',
           name,
           url: values.url,
@@ -76,14 +77,15 @@ export const serverCommand: Command = async (argv, context) => {
           ...(values['default-action'] === undefined ? {} : { defaultAction: toAction(values['default-action']) }),
         });
         if (values.json) return context.out(JSON.stringify(server));
-        context.out(`added remote server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
+        context.out(`${values.replace ? 'replaced' : 'added'} remote server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
         if (server.missingSecrets.length > 0) context.out(`note: it uses secrets that are not set yet: ${server.missingSecrets.join(', ')} (warden secret set NAME)`);
         return;
       }
       if (values.command === undefined) throw new UsageError(`--command (or --url) is required; usage: ${ADD_USAGE}`);
       const env = pairs(values.env ?? [], '--env');
       const control = await context.control();
-      const { server } = await control.call('server.add', {
+      const { server } = await control.call(values.replace ? 'server.update' : 'server.add', {
+        kind: 'stdio',
         name,
         command: values.command,
         args: values.arg ?? [],
@@ -92,7 +94,7 @@ export const serverCommand: Command = async (argv, context) => {
         ...(values['default-action'] === undefined ? {} : { defaultAction: toAction(values['default-action']) }),
       });
       if (values.json) return context.out(JSON.stringify(server));
-      context.out(`added server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
+      context.out(`${values.replace ? 'replaced' : 'added'} server "${server.name}" (calls no rule covers: ${server.defaultAction})`);
       if (server.missingSecrets.length > 0) {
         context.out(`note: it uses secrets that are not set yet: ${server.missingSecrets.join(', ')} (warden secret set NAME)`);
       }

@@ -46,6 +46,7 @@ export class ServerStore {
   private readonly deleteStmt;
   private readonly defaultStmt;
   private readonly enabledStmt;
+  private readonly updateStmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], RawServerRow>('SELECT * FROM servers WHERE name = ?');
@@ -53,6 +54,7 @@ export class ServerStore {
     this.insertStmt = db.prepare('INSERT INTO servers (name, kind, config, enabled, default_action, created_at) VALUES (?, ?, ?, 1, ?, ?)');
     this.defaultStmt = db.prepare('UPDATE servers SET default_action = ? WHERE name = ?');
     this.enabledStmt = db.prepare('UPDATE servers SET enabled = ? WHERE name = ?');
+    this.updateStmt = db.prepare('UPDATE servers SET kind = ?, config = ?, default_action = ? WHERE name = ?');
     this.deleteStmt = db.prepare('DELETE FROM servers WHERE name = ?');
   }
 
@@ -70,6 +72,11 @@ export class ServerStore {
     if (this.getStmt.get(name)) return false;
     this.insertStmt.run(name, server.kind, JSON.stringify(server.config), defaultAction, now);
     return true;
+  }
+
+  /** Replaces a server's kind, config and default action; false when it does not exist. */
+  update(name: string, server: ServerTarget, defaultAction: Action): boolean {
+    return this.updateStmt.run(server.kind, JSON.stringify(server.config), defaultAction, name).changes > 0;
   }
 
   setEnabled(name: string, enabled: boolean): boolean {

@@ -1,4 +1,4 @@
-import type { ClientInfo, ServerInfo } from '../../../src-shared/control-api.js';
+import type { ClientInfo, ParsedControlRequest, ServerInfo } from '../../../src-shared/control-api.js';
 import { SECRET_NAME, secretReferences } from '../../../src-shared/names.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientKeys } from '../clients/client-keys.js';
@@ -75,19 +75,18 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       return { stopping: true };
     },
     'server.add': (spec) => {
-      const server: ServerTarget =
-        spec.kind === 'remote'
-          ? { kind: 'remote', config: { url: spec.url, transport: spec.transport, headers: spec.headers, ...(spec.oauth ? { oauth: spec.oauth } : {}) } }
-          : { kind: 'stdio', config: { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) } };
-      for (const name of referencedSecrets(server)) {
-        if (!SECRET_NAME.test(name)) {
-          throw new InvalidInputError(`"\${secret:${name}}" does not name a valid secret; secret names are letters, digits and "_"`);
-        }
-      }
+      const server = targetOf(spec);
       if (!servers.add(spec.name, server, spec.defaultAction, now())) {
-        throw new ConflictError(`server "${spec.name}" already exists; remove it first or pick another name`);
+        throw new ConflictError(`server "${spec.name}" already exists; edit it, or remove it first`);
       }
       deps.reload();
+      return { server: serverInfo(servers.get(spec.name) as ServerRow, deps.sessionCounts()) };
+    },
+    'server.update': (spec) => {
+      if (!servers.update(spec.name, targetOf(spec), spec.defaultAction)) throw new NotFoundError('server', spec.name);
+      deps.reload();
+      // Running sessions used the old definition: end them; the client's next start uses the new one.
+      deps.closeServerSessions(spec.name);
       return { server: serverInfo(servers.get(spec.name) as ServerRow, deps.sessionCounts()) };
     },
     'server.list': async () => {
@@ -158,6 +157,20 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       return { following: true };
     },
   };
+}
+
+/** The stored form of a server.add / server.update request, its secret references checked. */
+function targetOf(spec: ParsedControlRequest<'server.add'>): ServerTarget {
+  const server: ServerTarget =
+    spec.kind === 'remote'
+      ? { kind: 'remote', config: { url: spec.url, transport: spec.transport, headers: spec.headers, ...(spec.oauth ? { oauth: spec.oauth } : {}) } }
+      : { kind: 'stdio', config: { command: spec.command, args: spec.args, env: spec.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) } };
+  for (const name of referencedSecrets(server)) {
+    if (!SECRET_NAME.test(name)) {
+      throw new InvalidInputError(`"\${secret:${name}}" does not name a valid secret; secret names are letters, digits and "_"`);
+    }
+  }
+  return server;
 }
 
 function referencedSecrets(row: ServerTarget): string[] {
