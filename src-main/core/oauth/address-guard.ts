@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /** Addresses no OAuth fetch may reach: link-local (cloud metadata lives there), unspecified, multicast. */
@@ -51,18 +52,59 @@ export async function isPrivateHost(hostname: string): Promise<boolean> {
  * range unless `allowPrivate` (the MCP server itself is on one). Returns a refusal sentence,
  * or undefined when the URL may be fetched.
  */
-export async function addressProblem(url: URL, allowPrivate: boolean): Promise<string | undefined> {
+export async function addressProblem(url: URL, allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf): Promise<string | undefined> {
   if (METADATA_NAMES.has(url.hostname.toLowerCase())) return `${url.hostname} is a cloud metadata service`;
   let addresses: string[];
   try {
-    addresses = await addressesOf(url.hostname);
+    addresses = await resolve(url.hostname);
   } catch {
     return `${url.hostname} does not resolve`;
   }
   for (const address of addresses) {
-    const kind = classify(address);
-    if (kind === 'never') return `${url.hostname} resolves to ${address}, a link-local or metadata address`;
-    if (kind === 'private' && !allowPrivate) return `${url.hostname} resolves to ${address}, a private address, and the MCP server is not on a private network`;
+    const problem = refusal(url.hostname, address, allowPrivate);
+    if (problem) return problem;
   }
   return undefined;
+}
+
+/** Why an address may not be reached, or undefined when it may. */
+function refusal(hostname: string, address: string, allowPrivate: boolean): string | undefined {
+  const kind = classify(address);
+  if (kind === 'never') return `${hostname} resolves to ${address}, a link-local or metadata address`;
+  if (kind === 'private' && !allowPrivate) return `${hostname} resolves to ${address}, a private address, and the MCP server is not on a private network`;
+  return undefined;
+}
+
+/** A connection refused at connect time because its host resolved to a refused address. */
+export class AddressRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AddressRefusedError';
+  }
+}
+
+type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for sockets that checks the addresses it hands to connect, so a host name cannot
+ * pass the check with one answer and then connect to another (DNS rebinding). Any refused
+ * address in the answer refuses the connection.
+ */
+export function guardedLookup(allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname).then(
+      (all) => {
+        for (const address of all) {
+          const problem = refusal(hostname, address, allowPrivate);
+          if (problem) return callback(new AddressRefusedError(problem), '');
+        }
+        const wanted = options.family === 4 || options.family === 6 ? all.filter((address) => isIP(address) === options.family) : all;
+        const first = wanted[0];
+        if (first === undefined) return callback(Object.assign(new Error(`${hostname} has no usable address`), { code: 'ENOTFOUND' }), '');
+        if (options.all) return callback(null, wanted.map((address) => ({ address, family: isIP(address) })));
+        callback(null, first, isIP(first));
+      },
+      (error: Error) => callback(error, ''),
+    );
+  };
 }

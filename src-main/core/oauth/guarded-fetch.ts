@@ -1,6 +1,7 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { checkExternalUrl } from '../security/url-guard.js';
-import { addressProblem } from './address-guard.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { AddressRefusedError, addressProblem, addressesOf, guardedLookup } from './address-guard.js';
 
 const TIMEOUT_MS = 10_000;
 const MAX_BYTES = 1024 * 1024;
@@ -60,15 +61,29 @@ function checkResourceMetadata(metadata: Record<string, unknown>): void {
  * https (or http to loopback), never to link-local or metadata addresses nor to private ones
  * unless the MCP server is there; every redirect checked again; a 10 s timeout and a 1 MiB
  * cap; and metadata documents checked (issuer echo, S256, endpoint schemes) before use.
+ * The address check runs twice: before the request, for a clear sentence, and again in the
+ * socket's own lookup, so the address connected to is one that was checked. `resolve` is
+ * the name resolver (the system's; tests pass their own).
  */
-export function guardedFetch(allowPrivate: boolean): FetchLike {
+export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf): FetchLike {
+  const dispatcher = resolve === addressesOf ? agentFor(allowPrivate) : new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) } });
+  // undici's own fetch, so the connect-time lookup below is the one that picks the address.
+  const fetch = async (url: URL, init: RequestInit | undefined): Promise<Response> => {
+    try {
+      return (await undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Response;
+    } catch (error) {
+      const refused = refusedCause(error);
+      if (refused) throw new OAuthGuardError(`refused to connect to ${url.origin}: ${refused.message}`);
+      throw error;
+    }
+  };
   return async (input, init) => {
     let url = new URL(typeof input === 'string' || input instanceof URL ? input.toString() : (input as Request).url);
     let requestInit = init;
     for (let hop = 0; ; hop++) {
       const checked = checkExternalUrl(url.href);
       if (!checked.ok) throw new OAuthGuardError(`refused to fetch ${url.origin}: ${checked.reason}`);
-      const problem = await addressProblem(url, allowPrivate);
+      const problem = await addressProblem(url, allowPrivate, resolve);
       if (problem) throw new OAuthGuardError(`refused to fetch ${url.origin}${url.pathname}: ${problem}`);
       const signal = requestInit?.signal ? AbortSignal.any([requestInit.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS);
       let response = await fetch(url, { ...requestInit, redirect: 'manual', signal });
@@ -95,6 +110,25 @@ export function guardedFetch(allowPrivate: boolean): FetchLike {
       return new Response(empty ? null : (body as unknown as BodyInit), { status: response.status, statusText: response.statusText, headers: response.headers });
     }
   };
+}
+
+const agents = new Map<boolean, Agent>();
+
+/** One pooled agent per address policy; its sockets connect only to addresses the guard accepts. */
+function agentFor(allowPrivate: boolean): Agent {
+  let agent = agents.get(allowPrivate);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) }, keepAliveTimeout: 4_000 });
+    agents.set(allowPrivate, agent);
+  }
+  return agent;
+}
+
+function refusedCause(error: unknown): AddressRefusedError | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof AddressRefusedError) return cause;
+  }
+  return undefined;
 }
 
 async function readCapped(response: Response, url: URL): Promise<Uint8Array> {
