@@ -2,6 +2,7 @@ import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
+import { takeLockFile } from '../lock-file.js';
 
 /** The file operations a config write uses; tests pass one that fails at a chosen step. */
 export type ConfigFs = Pick<
@@ -132,23 +133,12 @@ function backupCopy(path: string, now: Date, fs: ConfigFs): string {
 }
 
 function lock(path: string, now: Date, fs: ConfigFs): () => void {
-  const file = `${path}.warden-lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.closeSync(fs.openSync(file, 'wx', 0o600));
-      return () => {
-        try {
-          fs.unlinkSync(file);
-        } catch {
-          // Already gone.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = now.getTime() - fs.statSync(file).mtimeMs;
-      if (age < STALE_LOCK_MS) throw new WardenError('conflict', `${path} is being changed by another Warden command; try again in a moment`);
-      fs.unlinkSync(file);
-    }
-  }
-  throw new WardenError('conflict', `could not lock ${path}`);
+  const busy = `${path} is being changed by another Warden command; try again in a moment`;
+  return takeLockFile(`${path}.warden-lock`, {
+    content: '',
+    busy,
+    heldBy: (_text, ageMs) => (ageMs < STALE_LOCK_MS ? busy : undefined),
+    fs,
+    now: now.getTime(),
+  });
 }

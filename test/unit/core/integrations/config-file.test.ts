@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,17 @@ describe('writeConfigAtomic()', () => {
     writeFileSync(`${path}.warden-lock`, '');
     expect(() => writeConfigAtomic(path, '{}', 0o600, new Date())).toThrow(/being changed by another Warden command/);
     expect(readFileSync(path, 'utf8')).toBe(original);
+  });
+
+  it('takes over a lock left by a command that died, and releases it', () => {
+    const path = join(dir(), 'mcp.json');
+    writeFileSync(path, original);
+    writeFileSync(`${path}.warden-lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.warden-lock`, old, old);
+    writeConfigAtomic(path, '{}', 0o600, new Date());
+    expect(readFileSync(path, 'utf8')).toBe('{}');
+    expect(existsSync(`${path}.warden-lock`)).toBe(false);
+    expect(existsSync(`${path}.warden-lock.takeover`)).toBe(false);
   });
 });
