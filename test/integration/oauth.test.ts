@@ -27,7 +27,7 @@ describe('OAuth sign-in for remote upstreams (real authorization servers on 127.
   beforeAll(async () => {
     await warden.startDaemon({
       BROWSER: `${process.execPath} ${join(ROOT, 'test', 'fixtures', 'browser.mjs')}`,
-      BROWSER_LOG: join(warden.dataDir, 'browser.log'),
+      BROWSER_LOG: browserLog(),
       BROWSER_STRAY: '1',
     });
     key = await warden.clientKey('claude');
@@ -165,7 +165,7 @@ describe('OAuth sign-in for remote upstreams (real authorization servers on 127.
     await warden.ok(['stop']);
     await warden.startDaemon({
       BROWSER: `${process.execPath} ${join(ROOT, 'test', 'fixtures', 'browser.mjs')}`,
-      BROWSER_LOG: join(warden.dataDir, 'browser.log'),
+      BROWSER_LOG: browserLog(),
     });
     await new Promise((r) => setTimeout(r, 1200));
     const client = await warden.connect('switching', key).catch(() => undefined);

@@ -1,15 +1,8 @@
-import type { Action, Rule, TargetKind } from '../../../src-shared/policy-types.js';
+import type { Rule, TargetKind } from '../../../src-shared/policy-types.js';
 import type { Db } from './database.js';
 
-interface RawRule {
-  id: number;
-  client: string;
-  server: string;
-  kind: TargetKind;
-  target: string;
-  action: Action;
-  created_at: number;
-}
+/** A rules row: the rule's fields, with the creation time under its column name. */
+type RawRule = Omit<Rule, 'createdAt'> & { created_at: number };
 
 export type NewRule = Omit<Rule, 'id' | 'createdAt'>;
 
