@@ -387,12 +387,7 @@ export class ServerSession {
     const backoff = this.quickExits <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.quickExits - 2));
     this.nextStartAt = this.now() + backoff;
     this.upstream = undefined;
-    const detail = `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${this.options.serverLogPath})`;
-    for (const [key, entry] of this.pending) {
-      this.pending.delete(key);
-      this.endAudit(entry, 'error', reason, null);
-      this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, detail));
-    }
+    this.failPending(reason, `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${this.options.serverLogPath})`);
     if (this.queue !== undefined) this.failReplay(reason);
   }
 
@@ -471,10 +466,15 @@ export class ServerSession {
     clearTimeout(this.replayTimer);
     this.replayId = undefined;
     this.queue = undefined;
+    this.failPending(reason, reason);
+  }
+
+  /** Ends every waiting request: its audit row records `reason`, its client gets `message`. */
+  private failPending(reason: string, message: string): void {
     for (const [key, entry] of this.pending) {
       this.pending.delete(key);
       this.endAudit(entry, 'error', reason, null);
-      this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, reason));
+      this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, message));
     }
   }
 
