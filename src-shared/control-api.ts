@@ -398,6 +398,7 @@ export interface PendingApproval {
   tool: string;
   /** Arguments as JSON with secret values redacted. */
   arguments: string;
+  /** Why Warden asks (the rule, or a guard such as a secret in the arguments). */
   reason: string;
   createdAt: number;
   deadline: number;

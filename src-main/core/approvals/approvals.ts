@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ApprovalAnswer, PendingApproval } from '../../../src-shared/control-api.js';
 
-export interface ApprovalRequest {
-  client: string;
-  server: string;
-  tool: string;
-  /** Arguments as JSON with secrets redacted: what the user sees. */
-  arguments: string;
-  /** Why Warden asks (the rule, or a guard such as a secret in the arguments). */
-  reason: string;
+/** An ask as the session makes it: what the user will see, before it has an id and a deadline. */
+export type ApprovalRequest = Omit<PendingApproval, 'id' | 'createdAt' | 'deadline'> & {
   /** Identical asks (same client, server, tool, raw arguments) share one approval. */
   dedupeKey: string;
-}
+};
 
 export type ApprovalOutcome =
   | { answer: ApprovalAnswer; approvalId: string }

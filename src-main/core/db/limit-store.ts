@@ -6,15 +6,8 @@ export interface Limit extends LimitInfo {
   createdAt: number;
 }
 
-interface RawLimit {
-  id: number;
-  client: string;
-  server: string;
-  target: string;
-  max: number;
-  per_ms: number;
-  created_at: number;
-}
+/** A limits row: the limit's fields, with the two times under their column names. */
+type RawLimit = Omit<LimitInfo, 'perMs'> & { per_ms: number; created_at: number };
 
 /** Persists rate limits. */
 export class LimitStore {
