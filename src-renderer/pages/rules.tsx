@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Action, RuleExplanation, TargetKind } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
+import { ActionSelect } from '../components/action-select.js';
 import { Empty, ErrorNote } from '../components/notice.js';
 import { useAction, useQuery } from '../hooks.js';
 
@@ -28,11 +29,7 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
         <label>Pattern <input value={rule.target} onChange={(e) => setRule({ ...rule, target: e.target.value })} placeholder="get_*" required /></label>
         <label>
           Action
-          <select value={rule.action} onChange={(e) => setRule({ ...rule, action: e.target.value as Action })}>
-            <option value="allow">allow</option>
-            <option value="ask">ask</option>
-            <option value="deny">deny</option>
-          </select>
+          <ActionSelect value={rule.action} onChange={(action) => setRule({ ...rule, action })} />
         </label>
         <button type="submit">Add rule</button>
       </div>

@@ -1,8 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import type { Action, ServerInfo } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
+import { ActionSelect } from '../components/action-select.js';
 import { Empty, ErrorNote } from '../components/notice.js';
 import { useAction, useQuery } from '../hooks.js';
+
+/** A server's default action: the safe default, ask, listed first. */
+const DEFAULT_ORDER: readonly Action[] = ['ask', 'allow', 'deny'];
 
 /** Adds a server, or edits one (`initial`): the same form, prefilled. */
 function ServerForm({ secrets, onDone, initial }: { secrets: string[]; onDone: () => void; initial?: ServerInfo }) {
@@ -82,11 +86,7 @@ function ServerForm({ secrets, onDone, initial }: { secrets: string[]; onDone: (
       <button type="button" onClick={() => setEnv([...env, { key: '', value: '' }])}>{kind === 'remote' ? 'Add a header' : 'Add a variable'}</button>
       <label>
         Calls no rule covers
-        <select value={defaultAction} onChange={(e) => setDefaultAction(e.target.value as Action)}>
-          <option value="ask">ask</option>
-          <option value="allow">allow</option>
-          <option value="deny">deny</option>
-        </select>
+        <ActionSelect value={defaultAction} onChange={setDefaultAction} order={DEFAULT_ORDER} />
       </label>
       <ErrorNote message={error} />
       {initial && <p className="muted">Saving ends the server's running sessions; clients start it again with the new settings.</p>}
@@ -145,11 +145,7 @@ function ServerRow({ server, onChange, secrets }: { server: ServerInfo; onChange
       <div className="row">
         <label>
           Calls no rule covers
-          <select value={server.defaultAction} onChange={(e) => void run(() => api.call('server.setDefault', { name: server.name, action: e.target.value as Action })).then(onChange)}>
-            <option value="ask">ask</option>
-            <option value="allow">allow</option>
-            <option value="deny">deny</option>
-          </select>
+          <ActionSelect value={server.defaultAction} onChange={(action) => void run(() => api.call('server.setDefault', { name: server.name, action })).then(onChange)} order={DEFAULT_ORDER} />
         </label>
         <label>
           Preset
