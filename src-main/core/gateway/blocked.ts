@@ -1,6 +1,6 @@
 import type { TargetKind } from '../../../src-shared/policy-types.js';
 import type { ReasonMeta } from '../policy/policy.js';
-import { ErrorCode, type JsonRpcId } from './json-rpc.js';
+import { ErrorCode, type JsonRpcId } from '../jsonrpc/json-rpc.js';
 
 /** The `_meta` key under which Warden puts the structured reason of a refusal. */
 export const META_KEY = 'mcp-warden/decision';

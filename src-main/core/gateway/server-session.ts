@@ -9,8 +9,8 @@ import { canonicalJson, type ToolPins } from '../policy/tool-pins.js';
 import { blockedLine } from './blocked.js';
 import { filterList, isFilteredList } from './list-filter.js';
 import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
-import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from './json-rpc.js';
-import { LineSplitter } from './line-splitter.js';
+import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { LineSplitter } from '../jsonrpc/line-splitter.js';
 
 /** One message on its way: original bytes, or the re-serialized object. */
 type Wire = string | Buffer;

@@ -6,7 +6,7 @@ import {
   type ParsedControlRequest,
 } from '../../../src-shared/control-api.js';
 import { publicMessage } from '../errors/warden-error.js';
-import { LineSplitter } from '../gateway/line-splitter.js';
+import { LineSplitter } from '../jsonrpc/line-splitter.js';
 
 /** The core's implementation of every control method. */
 export type ControlHandlers = {

@@ -3,7 +3,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, errorLine, type JsonRpcId } from '../gateway/json-rpc.js';
+import { ErrorCode, errorLine, type JsonRpcId } from '../jsonrpc/json-rpc.js';
 import type { CappedLog } from './capped-log.js';
 import type { Upstream, UpstreamHandlers } from './upstream.js';
 

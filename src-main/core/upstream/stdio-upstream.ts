@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { LineSplitter } from '../gateway/line-splitter.js';
+import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import type { CappedLog } from './capped-log.js';
 import type { Upstream, UpstreamHandlers } from './upstream.js';
 

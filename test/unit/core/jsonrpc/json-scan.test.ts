@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scanJson } from '../../../../src-main/core/gateway/json-scan.js';
+import { scanJson } from '../../../../src-main/core/jsonrpc/json-scan.js';
 
 describe('scanJson()', () => {
   describe('duplicate keys', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, idFromHead, parseMessage } from '../../../../src-main/core/gateway/json-rpc.js';
+import { ErrorCode, idFromHead, parseMessage } from '../../../../src-main/core/jsonrpc/json-rpc.js';
 
 describe('parseMessage()', () => {
   it('accepts requests, notifications and responses', () => {

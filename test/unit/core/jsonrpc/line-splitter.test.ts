@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../../src-main/core/gateway/line-splitter.js';
+import { LineSplitter } from '../../../../src-main/core/jsonrpc/line-splitter.js';
 
 function collect(limit: number) {
   const lines: string[] = [];
