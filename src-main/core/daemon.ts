@@ -152,7 +152,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     policy.setPatterns(guards.list());
   };
   reloadPolicy();
-  const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000);
+  const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000, () => settings.get('paused'));
   const callbacks = new CallbackServer();
   await callbacks.start();
   const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {

@@ -1,5 +1,9 @@
+import { rebuildJson } from '../jsonrpc/json-walk.js';
+
 /** Longest string value kept in a logged argument. */
 export const MAX_LOGGED_STRING = 1024;
+/** Deepest nesting kept in a logged argument; deeper containers are replaced by a marker. */
+const MAX_LOGGED_DEPTH = 16;
 /** Longest arguments JSON kept in one audit row. */
 export const MAX_LOGGED_ARGUMENTS = 16 * 1024;
 
@@ -11,24 +15,20 @@ export const MAX_LOGGED_ARGUMENTS = 16 * 1024;
  */
 export function summarizeForLog(value: unknown, redact: (text: string) => string): string | null {
   if (value === undefined) return null;
-  const json = JSON.stringify(shrink(value, redact, 0));
+  const json = JSON.stringify(
+    rebuildJson(value, {
+      string: (text) => cut(redact(text)),
+      key: redact,
+      maxDepth: MAX_LOGGED_DEPTH,
+      tooDeep: '…(nested too deep)',
+    }),
+  );
   if (json.length <= MAX_LOGGED_ARGUMENTS) return json;
   return `${json.slice(0, MAX_LOGGED_ARGUMENTS)}…(+${json.length - MAX_LOGGED_ARGUMENTS} chars)`;
 }
 
-function shrink(value: unknown, redact: (text: string) => string, depth: number): unknown {
-  if (typeof value === 'string') {
-    const clean = redact(value);
-    return clean.length <= MAX_LOGGED_STRING
-      ? clean
-      : `${clean.slice(0, MAX_LOGGED_STRING)}…(+${clean.length - MAX_LOGGED_STRING} chars)`;
-  }
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth > 16) return '…(nested too deep)';
-  if (Array.isArray(value)) return value.map((item) => shrink(item, redact, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[redact(key)] = shrink(item, redact, depth + 1);
-  return out;
+function cut(clean: string): string {
+  return clean.length <= MAX_LOGGED_STRING ? clean : `${clean.slice(0, MAX_LOGGED_STRING)}…(+${clean.length - MAX_LOGGED_STRING} chars)`;
 }
 
 /** One line of error text for the log: redacted and cut to 500 characters. */

@@ -22,3 +22,16 @@ export function blockedLine(id: JsonRpcId, kind: TargetKind, reason: string, met
   }
   return JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.Blocked, message: text, data: { [META_KEY]: structured } } }) + '\n';
 }
+
+/**
+ * A tool result with `isError: true` for a call Warden answered itself without refusing it on
+ * policy grounds (the tool does not exist): the sentence the model reads, and the reason in
+ * `_meta`.
+ */
+export function toolErrorLine(id: JsonRpcId, text: string, meta: Record<string, unknown>): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    result: { content: [{ type: 'text', text }], isError: true, _meta: { [META_KEY]: { ...meta, reason: text } } },
+  }) + '\n';
+}

@@ -2,18 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import type { TargetKind } from '../../../src-shared/policy-types.js';
 import type { ApprovalOutcome, Approvals } from '../approvals/approvals.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { summarizeError, summarizeForLog } from '../audit/summarize.js';
-import { findHidden } from '../policy/hidden-content.js';
-import type { Policy, Verdict } from '../policy/policy.js';
-import { canonicalJson, type ToolPins } from '../policy/tool-pins.js';
-import { blockedLine } from './blocked.js';
-import { filterList, isFilteredList } from './list-filter.js';
-import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
-import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { summarizeForLog } from '../audit/summarize.js';
+import { ErrorCode, errorLine, idFromHead, MAX_UPSTREAM_DEPTH, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { canonicalJson } from '../jsonrpc/json-walk.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
-
-/** One message on its way: original bytes, or the re-serialized object. */
-type Wire = string | Buffer;
+import type { Policy, Verdict } from '../policy/policy.js';
+import type { ToolPins } from '../policy/tool-pins.js';
+import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
+import { auditWriteFailure, isStorageError } from './audit-failure.js';
+import { blockedLine, toolErrorLine } from './blocked.js';
+import { filterList, isFilteredList } from './list-filter.js';
+import { ReadBatch } from './read-batch.js';
+import { SessionAudit, type Outcome, type Pending } from './session-audit.js';
+import { UpstreamSupervisor, type Wire } from './upstream-supervisor.js';
 
 /** The shim connection, seen from the session. */
 export interface Downstream {
@@ -51,72 +52,57 @@ export interface SessionOptions {
   serverLogPath: string;
 }
 
-/** Methods whose calls are written to the audit log. */
-const AUDITED = new Set(['tools/call', 'resources/read', 'prompts/get']);
-/** A run shorter than this that ends in an exit counts toward the crash back-off. */
-const QUICK_EXIT_MS = 10_000;
-/** Longest back-off a request waits for; beyond it the request fails at once. */
-const MAX_WAIT_FOR_RESTART_MS = 5_000;
-const MAX_BACKOFF_MS = 30_000;
-const REPLAY_TIMEOUT_MS = 30_000;
-
-interface Pending {
-  method: string;
-  started: number;
-  auditId: number | undefined;
-  /** Set while the call waits for the user; its answer goes into the row's notes. */
-  approval?: { id: string; answer: string };
-}
-
+/** Methods whose calls are judged by policy and written to the audit log. */
 const KINDS: Record<string, TargetKind> = { 'tools/call': 'tool', 'resources/read': 'resource', 'prompts/get': 'prompt' };
 /** How often a waiting ask tells the client it is still waiting. */
 const WAIT_PROGRESS_MS = 5000;
+/** How long a tools/list refresh (for a call to a tool never listed) may take. */
+const REFRESH_TIMEOUT_MS = 5000;
 
 /**
  * One client session in per-server mode: a shim connection bound to its own upstream process.
  * Everything MCP carries passes through both ways unchanged (ids are not rewritten: the
- * upstream serves only this session), except that Warden parses and checks each client
- * message, forwards the validated object, writes audited calls to the log before forwarding
- * them, and answers for an upstream that died.
+ * upstream serves only this session), except that Warden classifies each client message
+ * (refusing what it cannot classify), judges audited calls, writes their rows before
+ * forwarding them, and answers for an upstream that died.
  *
- * After an upstream exit the next request starts a new process and replays the client's
- * initialize handshake to it first, with a back-off for servers that keep exiting.
+ * Each socket read is one {@link ReadBatch}: its rows commit in one transaction, and only
+ * then are its messages forwarded and answered. A failure while handling one message stays
+ * with that message; a failed commit refuses the read's audited calls and forwards none.
  */
 export class ServerSession {
   private readonly splitter: LineSplitter;
   private readonly pending = new Map<string, Pending>();
   private readonly now: () => number;
-  private upstream: Upstream | undefined;
-  private startError: string | undefined;
-  private initialize: JsonRpcMessage | undefined;
-  private clientInitialized = false;
-  /** Messages held while a restarted upstream replays the handshake. */
-  private queue: Wire[] | undefined;
-  private replayId: string | undefined;
-  private replayTimer: NodeJS.Timeout | undefined;
-  private upstreamStartedAt = 0;
-  private quickExits = 0;
-  /** Earliest time the next process may start (back-off after quick exits). */
-  private nextStartAt = 0;
+  private readonly upstream: UpstreamSupervisor;
+  private readonly rows: SessionAudit;
   private closed = false;
   private downstreamBlocked = false;
-  private upstreamBlocked = false;
-  private replayCounter = 0;
-  /** Lines bound upstream while a read's audit rows are not yet committed. */
-  private outbox: Wire[] | undefined;
-  /** Requests that went into the outbox, to answer for if the commit fails. */
-  private outboxIds: JsonRpcId[] = [];
   private corked = false;
+  private inputEnded = false;
+  /** The read being handled, while its transaction is open. */
+  private read: ReadBatch | undefined;
+  /** The request being handled, to answer for if handling it fails. */
+  private current: { id: JsonRpcId; entry: Pending | undefined } | undefined;
+  private refreshing: Promise<void> | undefined;
   /** Tools the user allowed for the rest of this session. */
   private readonly sessionAllowed = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {
     this.now = options.now ?? Date.now;
+    this.rows = new SessionAudit({
+      audit: options.audit,
+      session: options.id,
+      client: options.clientName,
+      server: options.serverName,
+      redact: options.redact,
+      now: this.now,
+    });
     this.splitter = new LineSplitter(
       {
-        onLine: (line, length) => this.fromClient(line, length),
+        onLine: (line, length) => this.fromClientLine(line, length),
         onOversize: (head, bytes) =>
-          this.toClient(
+          this.reply(
             errorLine(
               idFromHead(head),
               ErrorCode.InvalidRequest,
@@ -126,7 +112,17 @@ export class ServerSession {
       },
       options.maxMessageBytes,
     );
-    this.startProcess();
+    this.upstream = new UpstreamSupervisor({
+      serverName: options.serverName,
+      serverLogPath: options.serverLogPath,
+      sessionId: options.id,
+      start: options.startUpstream,
+      onLine: (line, length) => this.fromUpstreamLine(line, length),
+      onLost: (reason, message) => this.failPending(reason, message),
+      pauseClient: () => options.downstream.pause(),
+      resumeClient: () => options.downstream.resume(),
+      now: this.now,
+    });
   }
 
   /**
@@ -135,34 +131,61 @@ export class ServerSession {
    */
   push(chunk: Buffer): void {
     if (this.closed) return;
-    this.outbox = [];
-    this.outboxIds = [];
+    const read = new ReadBatch();
+    this.read = read;
     try {
       this.options.audit.batch(() => this.splitter.push(chunk));
     } catch (error) {
-      this.outbox = undefined;
-      this.auditFailed(error);
+      this.read = undefined;
+      this.readFailed(read, error);
       return;
     }
-    const lines = this.outbox;
-    this.outbox = undefined;
-    if (lines.length > 0) this.toUpstream(lines);
+    this.read = undefined;
+    read.deliver({ client: (data) => this.toClient(data), upstream: (wires) => this.upstream.send(wires) });
+  }
+
+  /**
+   * The client ended its input (stdin EOF at the shim): the replies still owed are delivered,
+   * then the connection is ended.
+   */
+  endOfInput(): void {
+    this.inputEnded = true;
+    this.endIfDone();
   }
 
   /** The shim went away: stop the upstream and close the session's open audit rows. */
   async close(reason = 'the client disconnected'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.replayTimer);
-    for (const [, entry] of this.pending) this.endAudit(entry, 'cancelled', reason, null);
-    this.pending.clear();
-    const upstream = this.upstream;
-    this.upstream = undefined;
-    await upstream?.stop();
+    for (const [key, entry] of this.pending) this.finish(key, entry, 'cancelled', reason);
+    await this.upstream.stop();
   }
 
   get upstreamPid(): number | undefined {
-    return this.upstream?.pid;
+    return this.upstream.pid;
+  }
+
+  /** One client line, with its failure confined to it (a storage failure fails the whole read). */
+  private fromClientLine(line: Buffer, length: number): void {
+    if (this.closed) return;
+    const mark = this.read?.mark() ?? 0;
+    this.current = undefined;
+    try {
+      this.fromClient(line, length);
+    } catch (error) {
+      if (isStorageError(error)) throw error;
+      this.read?.rewind(mark);
+      const current = this.takeCurrent();
+      this.options.note(`failed while handling a message from client "${this.options.clientName}": ${this.options.redact(describe(error))}`);
+      if (current?.entry) this.finish(idKey(current.id), current.entry, 'error', 'Warden failed while handling this message');
+      this.reply(errorLine(current?.id ?? null, ErrorCode.InternalError, 'Warden failed while handling this message, so it was not forwarded; the details are in Warden\'s log'));
+    }
+  }
+
+  private takeCurrent(): { id: JsonRpcId; entry: Pending | undefined } | undefined {
+    const current = this.current;
+    this.current = undefined;
+    return current;
   }
 
   private fromClient(line: Buffer, length: number): void {
@@ -173,64 +196,62 @@ export class ServerSession {
     }
     const parsed = parseMessage(text);
     if (!parsed.ok) {
-      this.toClient(errorLine(parsed.id, parsed.code, parsed.message));
+      this.reply(errorLine(parsed.id, parsed.code, parsed.message));
       return;
     }
     const message = parsed.message;
     // The bytes go on unchanged when they mean to any parser what they meant to Warden (no
     // duplicate keys, exact numbers, valid UTF-8, plain "\n" end); otherwise Warden sends
     // the object it judged, re-serialized.
-    const wire: Wire =
-      parsed.exact && line.length === length + 1 && isUtf8(line) ? line : JSON.stringify(message) + '\n';
-    const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
-    if (isRequest) {
+    const wire: Wire = parsed.exact && line.length === length + 1 && isUtf8(line) ? line : JSON.stringify(message) + '\n';
+    if (parsed.kind === 'request') {
       this.fromClientRequest(message, message.id as JsonRpcId, wire);
       return;
     }
-    if (message.method === 'notifications/initialized') this.clientInitialized = true;
+    if (message.method === 'notifications/initialized') this.upstream.sawInitialized();
     if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId);
     // Notifications and responses to the upstream's own requests go straight through; when no
     // upstream is running they have no one to reach and are dropped.
-    this.send(wire);
+    this.forward(wire);
   }
 
   private fromClientRequest(message: JsonRpcMessage, id: JsonRpcId, wire: Wire): void {
     const method = message.method as string;
-    if (method === 'initialize') {
-      this.initialize = message;
-      this.clientInitialized = false;
+    if (this.pending.has(idKey(id))) {
+      this.reply(errorLine(id, ErrorCode.InvalidRequest, `Invalid request: id ${JSON.stringify(id)} is already in use by a request that has not been answered; use a new id for each request`));
+      return;
     }
-    if (!this.upstream?.alive && this.queue === undefined) {
-      const refusal = this.restart(method === 'initialize');
-      if (refusal !== undefined) {
-        this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, refusal));
-        if (AUDITED.has(method)) this.auditRefused(message, refusal);
-        return;
-      }
+    if (method === 'initialize') this.upstream.sawInitialize(message);
+    const kind = KINDS[method];
+    const refusal = this.upstream.ensureRunning(method === 'initialize');
+    if (refusal !== undefined) {
+      if (kind !== undefined) this.rows.refused(message, refusal);
+      this.reply(errorLine(id, ErrorCode.UpstreamUnavailable, refusal), kind === undefined ? undefined : id);
+      return;
     }
     const entry: Pending = { method, started: this.now(), auditId: undefined };
-    if (AUDITED.has(method)) {
-      this.decide(message, id, wire, entry);
+    this.current = { id, entry };
+    if (kind !== undefined) {
+      this.decide(message, id, wire, entry, kind);
       return;
     }
     this.pending.set(idKey(id), entry);
-    this.outboxIds.push(id);
-    this.send(wire);
+    this.forward(wire);
   }
 
   /**
    * Runs policy on an audited call and acts on the verdict. The audit row (with the decision
    * and its reason) is written first in every case.
    */
-  private decide(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending): void {
+  private decide(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind): void {
     const params = message.params ?? {};
-    const kind = KINDS[message.method as string] as TargetKind;
     const target = kind === 'resource' ? params.uri : params.name;
     let verdict: Verdict;
     if (typeof target !== 'string' || target === '') {
       verdict = { action: 'deny', reason: `the request names no ${kind === 'resource' ? 'URI' : 'name'}, so no rule can judge it`, meta: { type: 'guard' } };
     } else {
-      const argsBytes = wire.length > this.options.policy.settingsMaxArgumentBytes() ? Buffer.byteLength(JSON.stringify(params.arguments ?? {})) : wire.length;
+      const maxBytes = this.options.policy.settingsMaxArgumentBytes();
+      const argsBytes = wire.length > maxBytes ? Buffer.byteLength(JSON.stringify(params.arguments ?? {})) : wire.length;
       verdict = this.options.policy.check({
         client: this.options.clientName,
         server: this.options.serverName,
@@ -241,38 +262,64 @@ export class ServerSession {
         sessionAllowed: this.sessionAllowed,
       });
     }
-    entry.auditId = this.beginAudit(message, verdict);
+    entry.auditId = this.rows.begin(message, verdict);
     if (verdict.action === 'deny') {
-      this.endAudit(entry, 'denied', verdict.reason, null);
-      this.toClient(blockedLine(id, kind, verdict.reason, verdict.meta));
+      this.rows.end(entry, 'denied', verdict.reason, null);
+      this.reply(blockedLine(id, kind, verdict.reason, verdict.meta), id);
       return;
     }
     this.pending.set(idKey(id), entry);
     if (verdict.action === 'allow') {
-      this.outboxIds.push(id);
-      this.send(wire);
+      this.forward(wire, id);
       return;
     }
-    this.ask(message, id, wire, entry, kind, target as string, verdict);
+    // The ask starts once the row is committed: an approval must never outlive a lost row.
+    const run = (): void => this.ask(message, id, wire, entry, kind, target as string, verdict);
+    if (this.read) this.read.later(run, id);
+    else run();
   }
 
   /** Holds a call until the user answers (or the timeout denies it). */
   private ask(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict): void {
+    const server = this.options.serverName;
+    if (kind === 'tool' && this.options.pins.get(server, target) === undefined && this.upstream.initialized) {
+      // A tool the upstream never listed: ask it once more before making the user wait.
+      void this.refreshTools().then(() => {
+        if (this.pending.get(idKey(id)) !== entry) return;
+        if (this.options.pins.get(server, target) !== undefined) {
+          this.startAsk(message, id, wire, entry, kind, target, verdict);
+          return;
+        }
+        const text = `server "${server}" has no tool "${target}" (it is not in the server's tool list); check the name with tools/list`;
+        this.pending.delete(idKey(id));
+        this.rows.end(entry, 'error', text, null);
+        this.toClient(toolErrorLine(id, text, { type: 'unknown-tool' }));
+        this.endIfDone();
+      });
+      return;
+    }
+    this.startAsk(message, id, wire, entry, kind, target, verdict);
+  }
+
+  private startAsk(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict): void {
     const params = message.params ?? {};
-    const { id: approvalId, outcome } = this.options.approvals.request({
-      client: this.options.clientName,
-      server: this.options.serverName,
-      tool: kind === 'tool' ? target : `${kind}:${target}`,
+    const client = this.options.clientName;
+    const server = this.options.serverName;
+    const ticket = this.options.approvals.request({
+      client,
+      server,
+      tool: this.options.redact(kind === 'tool' ? target : `${kind}:${target}`),
       arguments: summarizeForLog(params.arguments ?? {}, this.options.redact) ?? '{}',
       reason: verdict.reason,
-      dedupeKey: `${this.options.clientName}\u0000${this.options.serverName}\u0000${kind}\u0000${target}\u0000${canonicalJson(params.arguments ?? null)}`,
+      dedupeKey: `${client}\u0000${server}\u0000${kind}\u0000${target}\u0000${canonicalJson(params.arguments ?? null)}`,
+      rule: { kind, target },
     });
-    entry.approval = { id: approvalId, answer: 'pending' };
+    entry.approval = { id: ticket.id, answer: 'pending', withdraw: ticket.withdraw };
     const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
     let progress: NodeJS.Timeout | undefined;
     if (typeof token === 'string' || typeof token === 'number') {
       const started = this.now();
-      const deadline = this.options.approvals.get(approvalId)?.deadline ?? started + 45_000;
+      const deadline = this.options.approvals.get(ticket.id)?.deadline ?? started + 45_000;
       progress = setInterval(() => {
         // Fractions below 1 keep the upstream's own later progress (from 1 up) increasing.
         const fraction = Math.min(0.99, (this.now() - started) / Math.max(1, deadline - started));
@@ -283,83 +330,127 @@ export class ServerSession {
         }) + '\n');
       }, Math.min(WAIT_PROGRESS_MS, Math.max(250, (deadline - started) / 4)));
     }
-    void outcome.then((result) => {
+    void ticket.outcome.then((result) => {
       clearInterval(progress);
-      this.answered(id, wire, entry, kind, target, verdict, result);
+      try {
+        this.answered(id, wire, entry, kind, target, verdict, result);
+      } catch (error) {
+        this.options.note(`failed while acting on approval ${ticket.id}: ${this.options.redact(describe(error))}`);
+        if (this.pending.get(idKey(id)) === entry) this.refuse(id, entry, kind, 'Warden failed while acting on the answer, so the call was not made', verdict);
+      }
     });
   }
 
   private answered(id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict, result: ApprovalOutcome): void {
     // Gone already: the client cancelled, the upstream died, or the session closed.
     if (this.closed || this.pending.get(idKey(id)) !== entry) return;
-    entry.approval = { id: result.approvalId, answer: result.answer };
-    const refuse = (reason: string): void => {
-      this.pending.delete(idKey(id));
-      this.endAudit(entry, 'denied', reason, null);
-      this.toClient(blockedLine(id, kind, reason, { ...verdict.meta }));
-    };
-    if (result.answer === 'timeout') {
-      refuse(`No answer within ${Math.round((this.options.approvals.timeoutMs()) / 1000)} s; the call was not made.`);
-      return;
+    if (entry.approval) entry.approval.answer = result.answer;
+    switch (result.answer) {
+      case 'timeout':
+        return this.refuse(id, entry, kind, `No answer within ${Math.round(this.options.approvals.timeoutMs() / 1000)} s; the call was not made.`, verdict);
+      case 'paused':
+        return this.refuse(id, entry, kind, 'MCP Warden was paused while this call waited for your answer; the call was not made', verdict);
+      case 'deny':
+      case 'deny-always':
+        return this.refuse(id, entry, kind, `the user denied this call (approval ${result.approvalId})`, verdict);
     }
-    if (result.answer === 'deny' || result.answer === 'deny-always') {
-      refuse(`the user denied this call (approval ${result.approvalId})`);
-      return;
+    // The kill switch outranks an answer given a moment before it.
+    if (this.options.policy.isPaused()) {
+      return this.refuse(id, entry, kind, 'MCP Warden is paused: every call is refused until you run "warden resume"', verdict);
     }
     if (result.answer === 'allow-session' && kind === 'tool') this.sessionAllowed.add(target);
     const limited = this.options.policy.takeLimit({ client: this.options.clientName, server: this.options.serverName, target });
-    if (limited) {
-      refuse(limited.reason);
-      return;
-    }
-    this.send(wire);
+    if (limited) return this.refuse(id, entry, kind, limited.reason, limited);
+    this.upstream.send([wire]);
+  }
+
+  private refuse(id: JsonRpcId, entry: Pending, kind: TargetKind, reason: string, verdict: Verdict): void {
+    this.pending.delete(idKey(id));
+    this.rows.end(entry, 'denied', reason, null);
+    this.toClient(blockedLine(id, kind, reason, { ...verdict.meta }));
+    this.endIfDone();
   }
 
   /** Sends a client message upstream, after the current read's commit when inside one. */
-  private send(wire: Wire): void {
-    if (this.outbox !== undefined) this.outbox.push(wire);
-    else this.toUpstream([wire]);
+  private forward(wire: Wire, audited?: JsonRpcId): void {
+    if (this.read) this.read.upstream(wire, audited);
+    else this.upstream.send([wire]);
   }
 
-  /** The audit rows of a read could not be written: none of its requests is forwarded. */
-  private auditFailed(error: unknown): void {
-    const reason = `Warden could not write its audit log (${error instanceof Error ? error.message : 'unknown error'}), so the call was not made`;
-    for (const id of this.outboxIds) {
-      this.pending.delete(idKey(id));
-      this.toClient(errorLine(id, ErrorCode.InternalError, reason));
+  /** Answers the client, after the current read's commit when inside one. */
+  private reply(data: string, audited?: JsonRpcId): void {
+    if (this.read) this.read.client(data, audited);
+    else this.toClient(data);
+  }
+
+  /** The rows of a read could not be committed: its audited calls are refused, none forwarded. */
+  private readFailed(read: ReadBatch, error: unknown): void {
+    const reason = auditWriteFailure(error);
+    this.options.note(`could not commit the audit rows of a read from client "${this.options.clientName}": ${this.options.redact(describe(error))}`);
+    read.deliverFailed({
+      client: (data) => this.toClient(data),
+      upstream: (wires) => this.upstream.send(wires),
+      refuse: (id) => {
+        const key = idKey(id);
+        const entry = this.pending.get(key);
+        if (entry) {
+          this.pending.delete(key);
+          entry.approval?.withdraw();
+        }
+        this.toClient(errorLine(id, ErrorCode.InternalError, reason));
+      },
+    });
+    this.endIfDone();
+  }
+
+  /** One upstream line, with its failure confined to it. */
+  private fromUpstreamLine(line: Buffer, length: number): void {
+    try {
+      this.fromUpstream(line, length);
+    } catch (error) {
+      this.options.note(`failed while handling a message from upstream "${this.options.serverName}": ${this.options.redact(describe(error))}`);
     }
-    this.outboxIds = [];
   }
 
   private fromUpstream(line: Buffer, length: number): void {
     const text = line.toString('utf8', 0, length);
-    const parsed = parseMessage(text);
+    const parsed = parseMessage(text, MAX_UPSTREAM_DEPTH);
     if (!parsed.ok) {
-      this.upstream?.note(`ignored a line on stdout that is not a JSON-RPC message (${parsed.message}): ${text.slice(0, 200)}`);
+      this.upstream.note(`ignored a line on stdout that is not a usable JSON-RPC message (${parsed.message}): ${this.options.redact(text.slice(0, 200))}`);
       if (parsed.id !== null && this.pending.has(idKey(parsed.id))) {
         this.answerFromWarden(parsed.id, `upstream "${this.options.serverName}" sent an invalid reply: ${parsed.message}`);
       }
       return;
     }
     const message = parsed.message;
-    const isResponse = message.method === undefined && message.id !== undefined && message.id !== null;
-    if (isResponse) {
-      const id = message.id as JsonRpcId;
-      if (this.replayId !== undefined && id === this.replayId) {
-        this.replayAnswered(message);
-        return;
-      }
-      const entry = this.pending.get(idKey(id));
+    if (parsed.kind === 'response' && message.id !== null && message.id !== undefined) {
+      if (this.upstream.claim(message)) return;
+      const key = idKey(message.id);
+      const entry = this.pending.get(key);
       if (entry !== undefined) {
-        this.pending.delete(idKey(id));
-        this.completeAudit(entry, message, length);
-        if (message.result !== undefined && isFilteredList(entry.method) && this.filter(entry.method, message.result)) {
+        this.pending.delete(key);
+        this.rows.complete(entry, message, length);
+        const result = message.result;
+        if (result !== undefined && isFilteredList(entry.method) && this.filter(entry.method, result)) {
           this.toClient(JSON.stringify(message) + '\n');
-          return;
+        } else {
+          this.toClient(line);
         }
+        this.endIfDone();
+        return;
       }
     }
     this.toClient(line);
+  }
+
+  /** Asks the upstream for its tools again (one refresh at a time), pinning what it lists. */
+  private refreshTools(): Promise<void> {
+    this.refreshing ??= this.upstream.request('tools/list', {}, REFRESH_TIMEOUT_MS).then((answer) => {
+      this.refreshing = undefined;
+      const result = answer?.result;
+      if (result && typeof result === 'object') this.filter('tools/list', result);
+    });
+    return this.refreshing;
   }
 
   /** Applies policy, pins and hidden-content stripping to a list result. */
@@ -380,119 +471,20 @@ export class ServerSession {
     });
   }
 
-  private upstreamExited(reason: string): void {
-    if (this.closed) return;
-    const ranFor = this.now() - this.upstreamStartedAt;
-    this.quickExits = ranFor < QUICK_EXIT_MS ? this.quickExits + 1 : 0;
-    const backoff = this.quickExits <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.quickExits - 2));
-    this.nextStartAt = this.now() + backoff;
-    this.upstream = undefined;
-    this.failPending(reason, `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${this.options.serverLogPath})`);
-    if (this.queue !== undefined) this.failReplay(reason);
-  }
-
-  /**
-   * Starts the upstream for a request when none is running. A first start or a fresh
-   * initialize goes straight through; otherwise the handshake is replayed first. Returns a
-   * refusal sentence when the request cannot be served now.
-   */
-  private restart(isInitialize: boolean): string | undefined {
-    const delay = Math.max(0, this.nextStartAt - this.now());
-    if (delay > MAX_WAIT_FOR_RESTART_MS) {
-      return `upstream "${this.options.serverName}" keeps exiting right after it starts; Warden starts it again in ${Math.ceil(delay / 1000)} s (log: ${this.options.serverLogPath})`;
-    }
-    const replay = !isInitialize && this.initialize !== undefined;
-    if (!replay && delay === 0) {
-      this.startProcess();
-      return this.startError;
-    }
-    this.queue = [];
-    this.replayTimer = setTimeout(() => {
-      this.startProcess();
-      if (this.startError !== undefined) {
-        this.failReplay(this.startError);
-      } else if (replay) {
-        this.sendReplay();
-      } else {
-        this.flushQueue();
-      }
-    }, delay);
-    return undefined;
-  }
-
-  private startProcess(): void {
-    if (this.closed) return;
-    try {
-      this.upstreamStartedAt = this.now();
-      this.upstream = this.options.startUpstream({
-        onLine: (line, length) => this.fromUpstream(line, length),
-        onExit: (reason) => this.upstreamExited(reason),
-      });
-      this.startError = undefined;
-    } catch (error) {
-      this.upstream = undefined;
-      this.startError = error instanceof Error ? error.message : String(error);
-    }
-  }
-
-  private sendReplay(): void {
-    this.replayId = `warden-replay-${this.options.id}-${++this.replayCounter}`;
-    const request = { ...(this.initialize as JsonRpcMessage), id: this.replayId };
-    this.upstream?.write([JSON.stringify(request) + '\n']);
-    this.replayTimer = setTimeout(
-      () => this.failReplay(`upstream "${this.options.serverName}" did not answer initialize within ${REPLAY_TIMEOUT_MS / 1000} s after a restart`),
-      REPLAY_TIMEOUT_MS,
-    );
-  }
-
-  private replayAnswered(message: JsonRpcMessage): void {
-    clearTimeout(this.replayTimer);
-    this.replayId = undefined;
-    if (message.error !== undefined) {
-      this.failReplay(`upstream "${this.options.serverName}" refused initialize after a restart: ${message.error.message}`);
-      return;
-    }
-    if (this.clientInitialized) this.upstream?.write(['{"jsonrpc":"2.0","method":"notifications/initialized"}\n']);
-    this.flushQueue();
-  }
-
-  private flushQueue(): void {
-    const queued = this.queue ?? [];
-    this.queue = undefined;
-    if (queued.length > 0) this.upstream?.write(queued);
-  }
-
-  private failReplay(reason: string): void {
-    clearTimeout(this.replayTimer);
-    this.replayId = undefined;
-    this.queue = undefined;
-    this.failPending(reason, reason);
-  }
-
   /** Ends every waiting request: its audit row records `reason`, its client gets `message`. */
   private failPending(reason: string, message: string): void {
     for (const [key, entry] of this.pending) {
-      this.pending.delete(key);
-      this.endAudit(entry, 'error', reason, null);
+      this.finish(key, entry, 'error', reason);
       this.toClient(errorLine(parseIdKey(key), ErrorCode.UpstreamUnavailable, message));
     }
+    this.endIfDone();
   }
 
-  private toUpstream(wires: Wire[]): void {
-    if (this.queue !== undefined) {
-      this.queue.push(...wires);
-      return;
-    }
-    const upstream = this.upstream;
-    if (!upstream?.alive) return;
-    if (!upstream.write(wires) && !this.upstreamBlocked) {
-      this.upstreamBlocked = true;
-      this.options.downstream.pause();
-      upstream.onDrain(() => {
-        this.upstreamBlocked = false;
-        this.options.downstream.resume();
-      });
-    }
+  /** Ends one waiting request without an answer from upstream: row completed, ask withdrawn. */
+  private finish(key: string, entry: Pending, outcome: Outcome, reason: string): void {
+    if (this.pending.get(key) === entry) this.pending.delete(key);
+    entry.approval?.withdraw();
+    this.rows.end(entry, outcome, reason, null);
   }
 
   private toClient(data: string | Buffer): void {
@@ -508,21 +500,27 @@ export class ServerSession {
     }
     if (!downstream.write(data) && !this.downstreamBlocked) {
       this.downstreamBlocked = true;
-      const upstream = this.upstream;
-      upstream?.pauseOutput();
-      this.options.downstream.onDrain(() => {
+      this.upstream.pauseOutput();
+      downstream.onDrain(() => {
         this.downstreamBlocked = false;
-        upstream?.resumeOutput();
+        this.upstream.resumeOutput();
       });
     }
+  }
+
+  /** After the client's input ended, the connection ends once nothing is owed to it. */
+  private endIfDone(): void {
+    if (!this.inputEnded || this.closed || this.pending.size > 0) return;
+    this.options.downstream.end();
+    void this.close('the client ended its input');
   }
 
   private answerFromWarden(id: JsonRpcId, reason: string): void {
     const entry = this.pending.get(idKey(id));
     if (entry === undefined) return;
-    this.pending.delete(idKey(id));
-    this.endAudit(entry, 'error', reason, null);
+    this.finish(idKey(id), entry, 'error', reason);
     this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, reason));
+    this.endIfDone();
   }
 
   private refuseRevoked(text: string): void {
@@ -538,61 +536,8 @@ export class ServerSession {
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
     const entry = this.pending.get(idKey(requestId));
     if (entry === undefined) return;
-    this.pending.delete(idKey(requestId));
-    this.endAudit(entry, 'cancelled', 'cancelled by the client', null);
-  }
-
-  private beginAudit(message: JsonRpcMessage, verdict: Verdict | undefined): number {
-    const params = message.params ?? {};
-    const target = message.method === 'resources/read' ? params.uri : params.name;
-    return this.options.audit.begin({
-      ts: this.now(),
-      session: this.options.id,
-      client: this.options.clientName,
-      server: this.options.serverName,
-      method: message.method as string,
-      target: typeof target === 'string' ? this.options.redact(target).slice(0, 512) : null,
-      arguments: summarizeForLog(params.arguments, this.options.redact),
-      decision: verdict?.action ?? 'none',
-      reason: verdict?.reason ?? 'the upstream could not be started',
-      reasonMeta: verdict ? JSON.stringify(verdict.meta) : null,
-    });
-  }
-
-  private auditRefused(message: JsonRpcMessage, reason: string): void {
-    const entry: Pending = { method: message.method as string, started: this.now(), auditId: this.beginAudit(message, undefined) };
-    this.endAudit(entry, 'error', reason, null);
-  }
-
-  private completeAudit(entry: Pending, message: JsonRpcMessage, bytes: number): void {
-    if (entry.auditId === undefined) return;
-    if (message.error !== undefined) {
-      this.endAudit(entry, 'error', message.error.message, bytes);
-    } else if (message.result?.isError === true) {
-      this.endAudit(entry, 'error', firstText(message.result) ?? 'the tool reported an error', bytes, hiddenIn(message.result));
-    } else {
-      this.endAudit(entry, 'ok', null, bytes, message.result === undefined ? [] : hiddenIn(message.result));
-    }
-  }
-
-  private endAudit(
-    entry: Pending,
-    outcome: 'ok' | 'error' | 'cancelled' | 'denied',
-    error: string | null,
-    bytes: number | null,
-    hidden: string[] = [],
-  ): void {
-    if (entry.auditId === undefined) return;
-    const notes: Record<string, unknown> = {};
-    if (entry.approval) notes.approval = entry.approval;
-    if (hidden.length > 0) notes.hiddenContent = hidden;
-    this.options.audit.end(entry.auditId, {
-      outcome,
-      error: error === null ? null : summarizeError(error, this.options.redact),
-      durationMs: this.now() - entry.started,
-      resultBytes: bytes,
-      notes: Object.keys(notes).length > 0 ? JSON.stringify(notes) : null,
-    });
+    this.finish(idKey(requestId), entry, 'cancelled', 'cancelled by the client');
+    this.endIfDone();
   }
 }
 
@@ -605,21 +550,7 @@ function parseIdKey(key: string): JsonRpcId {
   return key.startsWith('n') ? Number(key.slice(1)) : key.slice(1);
 }
 
-/** Kinds of hidden content in a result's text parts, flagged in the log. */
-function hiddenIn(result: Record<string, unknown>): string[] {
-  const content = result.content;
-  if (!Array.isArray(content)) return [];
-  const kinds = new Set<string>();
-  for (const item of content) {
-    const text = (item as { text?: unknown })?.text;
-    if (typeof text === 'string') for (const kind of findHidden(text)) kinds.add(kind);
-  }
-  return [...kinds];
-}
-
-function firstText(result: Record<string, unknown>): string | undefined {
-  const content = result.content;
-  if (!Array.isArray(content)) return undefined;
-  const text = content.find((item) => typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'text');
-  return typeof text?.text === 'string' ? text.text : undefined;
+/** An error's class and message for the core's log (callers redact what may hold secrets). */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown error';
 }

@@ -120,13 +120,16 @@ export function createPolicyHandlers(deps: PolicyDeps): Pick<ControlHandlers, Po
     },
     'approvals.list': () => ({ approvals: approvals.list() }),
     'approvals.answer': ({ id, answer }) => {
+      if (settings.get('paused')) {
+        throw new WardenError('conflict', `MCP Warden is paused, so approval ${id} cannot be answered: every waiting call was denied; run "warden resume" first`);
+      }
       const pending = approvals.get(id);
-      if (!pending) throw new WardenError('not_found', `approval ${id} is not pending (answered, timed out, or never existed)`);
+      const rule = approvals.ruleOf(id);
+      if (!pending || !rule) {
+        throw new WardenError('not_found', `approval ${id} is not pending (answered, timed out, its call ended, or it never existed); nothing was run`);
+      }
       if (answer === 'allow-always' || answer === 'deny-always') {
-        const colon = pending.tool.indexOf(':');
-        const kind: TargetKind = colon > 0 && ['resource', 'prompt'].includes(pending.tool.slice(0, colon)) ? (pending.tool.slice(0, colon) as TargetKind) : 'tool';
-        const target = kind === 'tool' ? pending.tool : pending.tool.slice(colon + 1);
-        addRule(pending.client, pending.server, kind, target, answer === 'allow-always' ? 'allow' : 'deny');
+        addRule(pending.client, pending.server, rule.kind, rule.target, answer === 'allow-always' ? 'allow' : 'deny');
       }
       approvals.answer(id, answer);
       return { id, answer };
@@ -176,6 +179,8 @@ export function createPolicyHandlers(deps: PolicyDeps): Pick<ControlHandlers, Po
       for (const [key, value] of Object.entries(changes)) {
         if (value !== undefined) settings.set(key as keyof typeof changes & string as never, value as never);
       }
+      // The kill switch ends what waits too: no ask answered later can run a call.
+      if (changes.paused === true) approvals.pauseAll();
       deps.reload();
       return { settings: settings.all() };
     },

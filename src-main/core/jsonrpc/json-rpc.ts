@@ -1,4 +1,5 @@
 import { scanJson } from './json-scan.js';
+import { allWellFormed } from './json-walk.js';
 
 export type JsonRpcId = string | number;
 
@@ -25,18 +26,46 @@ export interface JsonRpcMessage {
   error?: { code: number; message: string; data?: unknown };
 }
 
+/** What a well-formed message is, by the JSON-RPC 2.0 shapes MCP uses. */
+export type MessageKind = 'request' | 'notification' | 'response';
+
 export type Parsed =
   /** `exact`: the text means to any JSON parser what it means to JSON.parse. */
-  | { ok: true; message: JsonRpcMessage; exact: boolean }
+  | { ok: true; message: JsonRpcMessage; kind: MessageKind; exact: boolean }
   | { ok: false; code: number; message: string; id: JsonRpcId | null };
 
+/** Nesting Warden accepts in a client's message; deeper ones are refused before parsing. */
+export const MAX_CLIENT_DEPTH = 64;
+/** Nesting Warden accepts in an upstream's message (results can be richer than requests). */
+export const MAX_UPSTREAM_DEPTH = 128;
+
+/** True for a JSON-RPC id Warden can carry exactly: a string, or an integer a double holds. */
+export function isValidId(id: unknown): id is JsonRpcId {
+  return typeof id === 'string' || Number.isSafeInteger(id);
+}
+
 /**
- * Parses one line as a JSON-RPC message: valid JSON, one object (batches were removed from MCP
- * in 2025-06-18), `jsonrpc: "2.0"`, no duplicate keys anywhere, and a well-typed id. Reports
- * whether the text is exact (see {@link scanJson}); a caller forwards an inexact text as the
- * re-serialized object it judged.
+ * Parses and classifies one line as a JSON-RPC message. Whatever cannot be classified without
+ * doubt is refused, with one sentence saying what was wrong:
+ * - not JSON, not one object (MCP has no batches), nested deeper than `maxDepth` (checked
+ *   before parsing, so no later step can be made to recurse too deep), a key twice in one
+ *   object, a string with a lone surrogate, `jsonrpc` other than "2.0";
+ * - an id that is not a string or a safe integer (a rounded or infinite number would no longer
+ *   match its reply), `params` that is not an object;
+ * - a request (method and id) that also carries `result` or `error`; a response (no method)
+ *   without an id, or without exactly one of `result` and `error`; `id: null` except on an
+ *   error response;
+ * - a message with a method but no id whose method is not a notification (`notifications/…`):
+ *   a call sent without an id would otherwise slip past every check as a notification.
+ *
+ * Reports whether the text is exact (see {@link scanJson}); a caller forwards an inexact text
+ * as the re-serialized object it judged.
  */
-export function parseMessage(text: string): Parsed {
+export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH): Parsed {
+  const scan = scanJson(text, maxDepth);
+  if (scan.tooDeep) {
+    return invalid(`the message nests objects or arrays deeper than ${maxDepth} levels; send flatter data`, isValidIdOrNull(idFromHead(text.slice(0, 512))));
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -45,33 +74,49 @@ export function parseMessage(text: string): Parsed {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a batch (array); MCP does not use batches' : 'not a JSON object';
-    return { ok: false, code: ErrorCode.InvalidRequest, message: `Invalid request: the message is ${what}`, id: null };
+    return invalid(`the message is ${what}`, null);
   }
   const message = value as JsonRpcMessage;
   const id = message.id;
-  const readableId = typeof id === 'string' || typeof id === 'number' ? id : null;
-  const { duplicate, inexactNumber } = scanJson(text);
-  if (duplicate !== undefined) {
-    return {
-      ok: false,
-      code: ErrorCode.InvalidRequest,
-      message: `Invalid request: key "${duplicate.slice(0, 64)}" appears twice in one object; Warden refuses ambiguous messages`,
-      id: readableId,
-    };
+  const readableId = isValidId(id) ? id : null;
+  if (scan.duplicate !== undefined) {
+    return invalid(`key "${scan.duplicate.slice(0, 64)}" appears twice in one object; Warden refuses ambiguous messages`, readableId);
   }
-  if (message.jsonrpc !== '2.0') {
-    return { ok: false, code: ErrorCode.InvalidRequest, message: 'Invalid request: "jsonrpc" must be "2.0"', id: readableId };
+  if (scan.escapes && !allWellFormed(message)) {
+    return invalid('a string in the message holds a lone surrogate (\\ud800–\\udfff without its pair), which is not valid Unicode', readableId);
   }
-  if (id !== undefined && readableId === null && !(id === null && message.error !== undefined)) {
-    return { ok: false, code: ErrorCode.InvalidRequest, message: 'Invalid request: "id" must be a string or a number', id: null };
+  if (message.jsonrpc !== '2.0') return invalid('"jsonrpc" must be "2.0"', readableId);
+  const hasId = Object.hasOwn(message, 'id');
+  const hasMethod = Object.hasOwn(message, 'method');
+  const hasResult = Object.hasOwn(message, 'result');
+  const hasError = Object.hasOwn(message, 'error');
+  if (hasId && readableId === null && !(id === null && hasError && !hasMethod)) {
+    return invalid('"id" must be a string or an integer of at most 15 digits', null);
   }
-  if (message.method !== undefined && typeof message.method !== 'string') {
-    return { ok: false, code: ErrorCode.InvalidRequest, message: 'Invalid request: "method" must be a string', id: readableId };
+  if (hasMethod && typeof message.method !== 'string') return invalid('"method" must be a string', readableId);
+  if (message.params !== undefined && (typeof message.params !== 'object' || message.params === null || Array.isArray(message.params))) {
+    return invalid('"params" must be an object', readableId);
   }
-  if (message.params !== undefined && (typeof message.params !== 'object' || message.params === null)) {
-    return { ok: false, code: ErrorCode.InvalidRequest, message: 'Invalid request: "params" must be an object', id: readableId };
+  const exact = !scan.inexactNumber;
+  if (hasMethod) {
+    if (hasResult || hasError) return invalid('a message with a "method" must not carry "result" or "error"', readableId);
+    if (hasId) return { ok: true, message, kind: 'request', exact };
+    if (!(message.method as string).startsWith('notifications/')) {
+      return invalid(`"${(message.method as string).slice(0, 64)}" is a request, but the message has no "id"; give it an id`, null);
+    }
+    return { ok: true, message, kind: 'notification', exact };
   }
-  return { ok: true, message, exact: !inexactNumber };
+  if (!hasId) return invalid('the message has neither a "method" nor an "id"', null);
+  if (hasResult === hasError) return invalid('a response must carry exactly one of "result" and "error"', readableId);
+  return { ok: true, message, kind: 'response', exact };
+}
+
+function invalid(what: string, id: JsonRpcId | null): Parsed {
+  return { ok: false, code: ErrorCode.InvalidRequest, message: `Invalid request: ${what}`, id };
+}
+
+function isValidIdOrNull(id: JsonRpcId | null): JsonRpcId | null {
+  return isValidId(id) ? id : null;
 }
 
 /** Reads a request id from the first bytes of a line too large to parse, if one is there. */

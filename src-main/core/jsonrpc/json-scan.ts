@@ -7,20 +7,37 @@ export interface JsonScan {
    * exponent): JSON.parse rounds it, other parsers may not.
    */
   inexactNumber: boolean;
+  /** The deepest nesting of objects and arrays seen (stops counting past `maxDepth`). */
+  depth: number;
+  /** True when nesting went past `maxDepth`; the scan stopped there. */
+  tooDeep: boolean;
+  /**
+   * True when the text may hold a `\u` escape, the only way JSON text decoded from UTF-8 can
+   * carry a lone surrogate. False means no string in it can hold one.
+   */
+  escapes: boolean;
 }
 
 /**
  * Looks for what makes a JSON text mean one thing to Warden and another to the upstream:
  * duplicate keys ("a" and "\u0061" are the same key; JSON.parse keeps the last duplicate,
- * other parsers the first) and numbers JSON.parse would round.
+ * other parsers the first) and numbers JSON.parse would round; and measures nesting, so a
+ * caller can refuse a message too deep to handle before parsing it.
  *
- * `text` must already be valid JSON (parse it first). Runs in time proportional to the number
- * of tokens: string bodies are skipped with indexOf.
+ * Runs before JSON.parse and tolerates any text (invalid JSON gives a meaningless but finite
+ * answer; parse it afterwards to know it is JSON). Iterative, in time proportional to the
+ * number of tokens: string bodies are skipped with indexOf. Stops at the first duplicate key
+ * or once nesting passes `maxDepth`.
  */
-export function scanJson(text: string): JsonScan {
+export function scanJson(text: string, maxDepth = Number.POSITIVE_INFINITY): JsonScan {
   const stack: Array<Set<string> | null> = [];
   let expectKey = false;
   let inexactNumber = false;
+  // A superset test (an escaped backslash before "u" counts too): it only decides whether the
+  // caller looks closer.
+  const escapes = text.includes('\\u');
+  let depth = 0;
+  const result = (duplicate: string | undefined, tooDeep = false): JsonScan => ({ duplicate, inexactNumber, depth, tooDeep, escapes });
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -28,11 +45,15 @@ export function scanJson(text: string): JsonScan {
     switch (c) {
       case 0x7b: // {
         stack.push(new Set());
+        if (stack.length > depth) depth = stack.length;
+        if (depth > maxDepth) return result(undefined, true);
         expectKey = true;
         i++;
         break;
       case 0x5b: // [
         stack.push(null);
+        if (stack.length > depth) depth = stack.length;
+        if (depth > maxDepth) return result(undefined, true);
         expectKey = false;
         i++;
         break;
@@ -48,14 +69,14 @@ export function scanJson(text: string): JsonScan {
         break;
       case 0x22: {
         const end = stringEnd(text, i);
-        if (expectKey) {
-          const keys = stack[stack.length - 1] as Set<string>;
+        const keys = expectKey ? stack[stack.length - 1] : undefined;
+        if (keys) {
           const raw = text.slice(i + 1, end);
-          const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-          if (keys.has(key)) return { duplicate: key, inexactNumber };
+          const key = raw.includes('\\') ? unescapeKey(text.slice(i, end + 1)) : raw;
+          if (keys.has(key)) return result(key);
           keys.add(key);
-          expectKey = false;
         }
+        expectKey = false;
         i = end + 1;
         break;
       }
@@ -69,7 +90,16 @@ export function scanJson(text: string): JsonScan {
         }
     }
   }
-  return { duplicate: undefined, inexactNumber };
+  return result(undefined);
+}
+
+/** A key's text with its escapes resolved; a malformed key stands for itself (the parse refuses it later). */
+function unescapeKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted;
+  }
 }
 
 /** Index of the quote that closes the string opening at `open`. */

@@ -38,16 +38,3 @@ export class SchemaGuard {
     return `${where} ${error.message ?? 'is invalid'}`;
   }
 }
-
-/** Every string inside `value` (keys included), for pattern checks. */
-export function stringsIn(value: unknown, out: string[] = [], depth = 0): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const item of value) stringsIn(item, out, depth + 1);
-  else if (typeof value === 'object' && value !== null && depth < 32) {
-    for (const [key, item] of Object.entries(value)) {
-      out.push(key);
-      stringsIn(item, out, depth + 1);
-    }
-  }
-  return out;
-}

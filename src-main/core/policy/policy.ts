@@ -3,7 +3,8 @@ import { compileGlob } from '../../../src-shared/glob.js';
 import { describeRule, type Action, type Rule, type TargetKind } from '../../../src-shared/policy-types.js';
 import type { Limit } from '../db/limit-store.js';
 import type { Redactor } from '../vault/redactor.js';
-import { SchemaGuard, stringsIn } from './argument-guards.js';
+import { stringsIn } from '../jsonrpc/json-walk.js';
+import { SchemaGuard } from './argument-guards.js';
 import { describeWindow, RateLimiter } from './rate-limiter.js';
 import { RuleResolver } from './rule-resolver.js';
 import type { ToolDefinition, ToolPins } from './tool-pins.js';
@@ -100,8 +101,23 @@ export class Policy {
     }));
   }
 
-  /** The decision for one call. Rate-limit budget is consumed only when the verdict is allow. */
+  /**
+   * The decision for one call. Rate-limit budget is consumed by calls that go ahead and by
+   * refused ones alike (a client retrying a refused call in a loop is slowed down too); an ask
+   * is charged when the user allows it.
+   */
   check(call: CallContext): Verdict {
+    const verdict = this.judge(call);
+    if (verdict.action !== 'deny' || verdict.meta.type === 'limit') return verdict;
+    return this.takeLimit(call) ?? verdict;
+  }
+
+  /** True while the kill switch is on. */
+  isPaused(): boolean {
+    return this.settings.paused();
+  }
+
+  private judge(call: CallContext): Verdict {
     if (this.settings.paused()) {
       return deny('MCP Warden is paused: every call is refused until you run "warden resume"', { type: 'paused' });
     }

@@ -90,7 +90,19 @@ describe('Policy', () => {
       expect(policy.check(call({ args: { title: '<script>' } }))).toMatchObject({ action: 'allow', meta: { flags: ['script tag'] } });
     });
 
-    it('applies the default per-client limit to allowed calls only, with the retry delay', () => {
+    it('G6: charges refused calls to the client\'s limit, so a loop retrying a denied call is slowed down', () => {
+      const { policy } = setup({ rules: [{ target: 'create_*', action: 'deny' }] });
+      for (let i = 0; i < 3; i++) expect(policy.check(call())).toMatchObject({ action: 'deny', meta: { type: 'rule' } });
+      expect(policy.check(call())).toMatchObject({ action: 'deny', meta: { type: 'limit' }, reason: expect.stringMatching(/^Rate limit: 3 calls per 1 min/) });
+    });
+
+    it('does not charge an ask until the user allows it', () => {
+      const { policy } = setup({ rules: [{ action: 'ask' }] });
+      for (let i = 0; i < 5; i++) expect(policy.check(call()).action).toBe('ask');
+      expect(policy.takeLimit(call())).toBeUndefined();
+    });
+
+    it('applies the default per-client limit to allowed calls, with the retry delay', () => {
       const { policy } = setup({ rules: [{ action: 'allow' }] });
       for (let i = 0; i < 3; i++) expect(policy.check(call()).action).toBe('allow');
       const refused = policy.check(call());
