@@ -1,0 +1,184 @@
+// CPU per call: the figure that stays steady on a noisy machine where latency swings. The same
+// echo workload (sequential, then c=16) goes to server-everything directly, through the bare
+// two-hop relay (the floor of any shim + core design), and through Warden (shim → core →
+// upstream); for each process on the path, µs of CPU (user + system, from /proc/<pid>/stat)
+// per call, after a warm-up, every reply checked. Kinds alternate in rounds so drifts of the
+// machine hit all alike.
+//
+//   node bench/cpu.mjs [--calls N] [--rounds N] [--also DIR]
+// --also DIR adds a second Warden build (another checkout, built) as "warden@DIR": A/B in one run.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
+const CALLS = Number(arg('--calls', '4000'));
+const ROUNDS = Number(arg('--rounds', '2'));
+const ALSO = arg('--also', undefined);
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU µs (user + system) a process has used, from /proc; NaN once it is gone. */
+function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Direct children of a process (the upstream a core or relay spawned). */
+function childrenOf(pid) {
+  const out = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (text) out.push(...text.split(' ').map(Number));
+  }
+  return out;
+}
+
+function waitForSocket(path) {
+  return new Promise((done, reject) => {
+    const deadline = Date.now() + 15_000;
+    const attempt = () => {
+      const socket = connect(path);
+      socket.once('connect', () => {
+        socket.destroy();
+        done();
+      });
+      socket.once('error', () => (Date.now() > deadline ? reject(new Error(`nothing listens on ${path}`)) : setTimeout(attempt, 50)));
+    };
+    attempt();
+  });
+}
+
+/** A Warden daemon of the checkout at `root`, with server-everything allowed and a client key. */
+async function startWarden(root) {
+  const bin = join(root, 'bin', 'warden.mjs');
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-cpu-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, WARDEN_HOME: dataDir };
+  const cli = (...args) => execFileSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const daemon = spawn(process.execPath, [bin, 'daemon'], { env, stdio: 'ignore' });
+  await waitForSocket(join(dataDir, 'warden.sock'));
+  cli('server', 'add', 'everything', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', '--default-action', 'allow');
+  cli('settings', 'set', 'defaultClientLimitPerMinute', '1000000');
+  const key = cli('client', 'add', 'cpu-bench');
+  return {
+    daemon,
+    transport: () =>
+      new StdioClientTransport({ command: process.execPath, args: [bin, 'stdio', '--server', 'everything'], env: { ...env, WARDEN_CLIENT_KEY: key }, stderr: 'inherit' }),
+    stop: async () => {
+      cli('stop');
+      await new Promise((r) => daemon.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const wardens = { warden: await startWarden(ROOT) };
+if (ALSO) wardens[`warden@${basename(resolve(ALSO))}`] = await startWarden(resolve(ALSO));
+const bareDir = mkdtempSync(join(tmpdir(), 'warden-cpu-bare-'));
+const barePath = join(bareDir, 'bare.sock');
+const bareCore = spawn(process.execPath, [join(ROOT, 'bench', 'bare-relay.mjs'), 'core', barePath, EVERYTHING], { stdio: ['ignore', 'pipe', 'ignore'] });
+await new Promise((r) => bareCore.stdout.once('data', r));
+
+const kinds = {
+  direct: { transport: () => new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], env: { PATH: process.env.PATH }, stderr: 'ignore' }), core: undefined },
+  bare: {
+    transport: () => new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'bench', 'bare-relay.mjs'), 'shim', barePath], env: { PATH: process.env.PATH }, stderr: 'ignore' }),
+    core: bareCore.pid,
+  },
+  ...Object.fromEntries(Object.entries(wardens).map(([name, w]) => [name, { transport: w.transport, core: w.daemon.pid }])),
+};
+
+/** An open session of one kind, with the pids of every process on its path. */
+async function open(name) {
+  const kind = kinds[name];
+  const coreChildrenBefore = kind.core === undefined ? [] : childrenOf(kind.core);
+  const transport = kind.transport();
+  const client = new Client({ name: 'cpu-bench', version: '1' }, { capabilities: {} });
+  await client.connect(transport);
+  await client.callTool({ name: 'echo', arguments: { message: 'start' } });
+  const first = transport.pid;
+  let upstream = first;
+  let relay;
+  if (kind.core !== undefined) {
+    relay = first;
+    upstream = childrenOf(kind.core).find((pid) => !coreChildrenBefore.includes(pid));
+  }
+  return { client, pids: { shim: relay, core: kind.core, upstream } };
+}
+
+async function run(client, concurrency, total) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < total) {
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
+        if (result.isError || result.content?.[0]?.text !== 'Echo: hello') throw new Error(`a bench call failed: ${JSON.stringify(result).slice(0, 200)}`);
+      }
+    }),
+  );
+}
+
+const ROLES = ['client', 'shim', 'core', 'upstream'];
+const names = Object.keys(kinds);
+const sessions = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await open(n)])));
+for (const n of names) await run(sessions[n].client, 4, 500);
+
+const totals = Object.fromEntries(names.map((n) => [n, { seq: Object.fromEntries(ROLES.map((r) => [r, 0])), c16: Object.fromEntries(ROLES.map((r) => [r, 0])), calls: 0 }]));
+for (let round = 0; round < ROUNDS; round++) {
+  const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
+  for (const mode of ['seq', 'c16']) {
+    for (const n of order) {
+      const { client, pids } = sessions[n];
+      const before = { client: process.cpuUsage(), shim: cpuMicros(pids.shim), core: cpuMicros(pids.core), upstream: cpuMicros(pids.upstream) };
+      await run(client, mode === 'seq' ? 1 : 16, CALLS);
+      const used = process.cpuUsage(before.client);
+      const t = totals[n][mode];
+      t.client += used.user + used.system;
+      for (const role of ['shim', 'core', 'upstream']) t[role] += pids[role] === undefined ? 0 : cpuMicros(pids[role]) - before[role];
+    }
+  }
+  for (const n of names) totals[n].calls += CALLS;
+}
+
+const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+console.log(`\nCPU per call (µs, user+system) — ${new Date().toISOString()} — node ${process.version}, ${CALLS} calls × ${ROUNDS} rounds per mode, ratios to the same path's upstream\n`);
+const header = ['path', 'mode', ...ROLES, 'shim ÷ upstream', 'core ÷ upstream', 'total'];
+const rows = [];
+for (const n of names) {
+  for (const mode of ['seq', 'c16']) {
+    const t = totals[n][mode];
+    const per = Object.fromEntries(ROLES.map((r) => [r, t[r] / totals[n].calls]));
+    const hop = n === 'direct' ? '' : undefined;
+    rows.push([
+      n,
+      mode === 'seq' ? 'sequential' : 'c=16',
+      ...ROLES.map((r) => (n === 'direct' && (r === 'shim' || r === 'core') ? '—' : fmt(per[r]))),
+      hop ?? fmt(per.shim / per.upstream),
+      hop ?? fmt(per.core / per.upstream),
+      fmt(ROLES.reduce((sum, r) => sum + (Number.isFinite(per[r]) ? per[r] : 0), 0)),
+    ]);
+  }
+}
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+console.log(line(header));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(line(r));
+
+for (const n of names) await sessions[n].client.close();
+bareCore.kill();
+rmSync(bareDir, { recursive: true, force: true });
+for (const w of Object.values(wardens)) await w.stop();
