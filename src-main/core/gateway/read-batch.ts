@@ -30,6 +30,8 @@ type Step =
  */
 export class ReadBatch {
   private readonly steps: Step[] = [];
+  /** Set when the database failed during the read: its transaction cannot be committed. */
+  failure: unknown;
 
   client(data: string, audited?: JsonRpcId): void {
     this.steps.push({ to: 'client', data, audited });
@@ -37,6 +39,14 @@ export class ReadBatch {
 
   upstream(wire: Wire, audited?: JsonRpcId): void {
     this.steps.push({ to: 'upstream', wire, audited });
+  }
+
+  /**
+   * Notes an audited request that was not judged because the read already failed: it is
+   * refused with the rest when the batch is delivered as failed.
+   */
+  unjudged(audited: JsonRpcId): void {
+    this.steps.push({ to: 'later', run: () => undefined, audited });
   }
 
   /** Runs `run` after delivery (an ask: it must not start before its row exists). */

@@ -58,6 +58,8 @@ const KINDS: Record<string, TargetKind> = { 'tools/call': 'tool', 'resources/rea
 const WAIT_PROGRESS_MS = 5000;
 /** How long a tools/list refresh (for a call to a tool never listed) may take. */
 const REFRESH_TIMEOUT_MS = 5000;
+/** Most pages of tools/list a refresh follows. */
+const REFRESH_PAGES = 10;
 
 /**
  * One client session in per-server mode: a shim connection bound to its own upstream process.
@@ -134,7 +136,11 @@ export class ServerSession {
     const read = new ReadBatch();
     this.read = read;
     try {
-      this.options.audit.batch(() => this.splitter.push(chunk));
+      this.options.audit.batch(() => {
+        this.splitter.push(chunk);
+        // Every line was handled (and answered) first; now the transaction is given up.
+        if (read.failure !== undefined) throw read.failure;
+      });
     } catch (error) {
       this.read = undefined;
       this.readFailed(read, error);
@@ -173,7 +179,12 @@ export class ServerSession {
     try {
       this.fromClient(line, length);
     } catch (error) {
-      if (isStorageError(error)) throw error;
+      if (isStorageError(error) && this.read) {
+        // The database failed: the read's transaction is lost, so every audited call in it
+        // is refused; the rest of the read is still classified and answered.
+        this.read.failure ??= error;
+        return;
+      }
       this.read?.rewind(mark);
       const current = this.takeCurrent();
       this.options.note(`failed while handling a message from client "${this.options.clientName}": ${this.options.redact(describe(error))}`);
@@ -244,6 +255,11 @@ export class ServerSession {
    * and its reason) is written first in every case.
    */
   private decide(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind): void {
+    if (this.read?.failure !== undefined) {
+      // The read's rows cannot be committed: refused when the read is delivered.
+      this.read.unjudged(id);
+      return;
+    }
     const params = message.params ?? {};
     const target = kind === 'resource' ? params.uri : params.name;
     let verdict: Verdict;
@@ -443,13 +459,26 @@ export class ServerSession {
     this.toClient(line);
   }
 
-  /** Asks the upstream for its tools again (one refresh at a time), pinning what it lists. */
+  /**
+   * Asks the upstream for its tools again (one refresh at a time, following at most
+   * {@link REFRESH_PAGES} pages), pinning what it lists. Never rejects.
+   */
   private refreshTools(): Promise<void> {
-    this.refreshing ??= this.upstream.request('tools/list', {}, REFRESH_TIMEOUT_MS).then((answer) => {
-      this.refreshing = undefined;
-      const result = answer?.result;
-      if (result && typeof result === 'object') this.filter('tools/list', result);
-    });
+    this.refreshing ??= (async () => {
+      let cursor: string | undefined;
+      for (let page = 0; page < REFRESH_PAGES; page++) {
+        const answer = await this.upstream.request('tools/list', cursor === undefined ? {} : { cursor }, REFRESH_TIMEOUT_MS);
+        const result = answer?.result;
+        if (!result || typeof result !== 'object') break;
+        this.filter('tools/list', result);
+        if (typeof result.nextCursor !== 'string') break;
+        cursor = result.nextCursor;
+      }
+    })()
+      .catch((error: unknown) => this.options.note(`could not refresh the tools of "${this.options.serverName}": ${this.options.redact(describe(error))}`))
+      .finally(() => {
+        this.refreshing = undefined;
+      });
     return this.refreshing;
   }
 
