@@ -76,8 +76,13 @@ function configure(db: Db, file: string): void {
 function checkPages(db: Db, file: string): void {
   const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
   if (rows.length === 1 && rows[0]?.quick_check === 'ok') return;
-  const first = (rows[0]?.quick_check ?? 'no answer').slice(0, 160);
-  throw new DamagedDatabaseError(file, `is damaged (SQLite's integrity check says: ${first})`);
+  throw new DamagedDatabaseError(file, `is damaged (SQLite's integrity check says: ${firstFinding(rows.map((row) => row.quick_check))})`);
+}
+
+/** The first finding of an integrity check, on one line. */
+export function firstFinding(findings: readonly string[]): string {
+  const lines = findings.join('\n').split('\n').filter((line) => line.trim() !== '' && !/^\*\*\* in database \w+ \*\*\*$/.test(line));
+  return (lines[0] ?? 'no answer').slice(0, 160);
 }
 
 /** Known SQLite failures become one sentence; Warden's own errors pass unchanged. */

@@ -4,6 +4,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../errors/warden-error.js';
 import { listBackups, type BackupInfo } from './backups.js';
 import { backupsPath, databasePath, fileStamp, headFilePath } from './data-files.js';
+import { firstFinding } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** What a restore or reset did: the backup put in place (if any), the files moved aside. */
@@ -66,9 +67,9 @@ function checkBackup(path: string): void {
     throw new InvalidInputError(`${path} cannot be opened as a Warden backup (${(error as Error).message}); pick another with: warden db backups`, { cause: error });
   }
   try {
-    const check = db.pragma('quick_check(1)', { simple: true });
+    const check = firstFinding((db.pragma('quick_check(1)') as Array<{ quick_check: string }>).map((row) => row.quick_check));
     const schema = db.pragma('user_version', { simple: true }) as number;
-    if (check !== 'ok') throw new InvalidInputError(`${path} is damaged (SQLite's integrity check says: ${String(check).slice(0, 160)}); pick another with: warden db backups`);
+    if (check !== 'ok') throw new InvalidInputError(`${path} is damaged (SQLite's integrity check says: ${check}); pick another with: warden db backups`);
     if (schema < 1 || schema > MIGRATIONS.length) {
       throw new InvalidInputError(`${path} is not a Warden database this version can use (schema ${schema}); pick another with: warden db backups`);
     }
