@@ -46,6 +46,8 @@ export const settingsSchema = z.object({
   defaultClientLimitPerMinute: z.number().int().min(1).max(1_000_000),
   logRetentionDays: z.number().int().min(1).max(3650),
   logMaxRows: z.number().int().min(1000).max(100_000_000),
+  /** The hourly prune deletes the oldest rows until the database uses at most this much. */
+  logMaxMiB: z.number().int().min(16, 'the log size cap is at least 16 MiB').max(1024 * 1024),
   paused: z.boolean(),
   /** Point client entries back at Warden by itself when a client rewrites its config. */
   autoReconnect: z.boolean(),
@@ -190,6 +192,8 @@ export const controlRequests = {
   }),
   'settings.get': z.object({}),
   'settings.set': settingsSchema.partial().refine((value) => Object.keys(value).length > 0, 'name at least one setting to change'),
+  /** Takes a backup of the database now (SQLite's online backup, into backups/ in the data dir). */
+  'db.backup': z.object({}),
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -259,6 +263,8 @@ export interface CallRecord {
   reason: string | null;
   /** JSON: how an ask was answered, hidden content found in the result. */
   notes: string | null;
+  /** How many identical refusals in a row this row stands for (1 unless folded). */
+  repeats: number;
 }
 
 export interface StatusInfo {
@@ -289,7 +295,20 @@ export interface ControlResults {
   'client.revoke': { revoked: string };
   'log.query': { calls: CallRecord[] };
   'log.follow': { following: true };
-  'log.verify': { ok: boolean; rows: number; firstId: number | null; lastId: number | null; brokenId: number | null; problem: string | null };
+  /**
+   * `problemCount` counts every row (or signed pointer) that does not verify; `problems` lists
+   * the first 20. `brokenId` and `problem` repeat the first one (null when the log verifies).
+   */
+  'log.verify': {
+    ok: boolean;
+    rows: number;
+    firstId: number | null;
+    lastId: number | null;
+    problemCount: number;
+    problems: Array<{ id: number | null; problem: string }>;
+    brokenId: number | null;
+    problem: string | null;
+  };
   'server.setDefault': { name: string; action: Action };
   'server.setEnabled': { name: string; enabled: boolean };
   'vault.usePassphrase': { description: string };
@@ -321,6 +340,17 @@ export interface ControlResults {
   'clients.disconnect': DisconnectReport;
   'settings.get': { settings: UserSettings };
   'settings.set': { settings: UserSettings };
+  'db.backup': { backup: BackupSummary };
+}
+
+/** One backup of the database (a copy: ciphertexts and hashes, no plaintext secret). */
+export interface BackupSummary {
+  name: string;
+  path: string;
+  kind: 'daily' | 'manual' | 'migration';
+  /** ms since the epoch. */
+  createdAt: number;
+  bytes: number;
 }
 
 export interface Overview {

@@ -18,6 +18,7 @@ import { pinsCommand } from './commands/pins.js';
 import { ruleCommand } from './commands/rule.js';
 import { pauseCommand, settingsCommand } from './commands/settings.js';
 import { logCommand } from './commands/log.js';
+import { dbCommand } from './commands/db.js';
 import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
 import { vaultCommand } from './commands/vault.js';
@@ -47,6 +48,9 @@ Usage: warden [--data-dir DIR] COMMAND
   client add NAME            (prints the new key once)
   client list [--json] | revoke NAME
   log [--json] [--follow] [--limit N] | log verify
+  db backup | backups [--json]   back up the database now; list the backups (daily, before upgrades)
+  db restore FILE|--latest       put a backup in place (Warden stopped; the current file is kept aside)
+  db reset                       start with an empty database (Warden stopped; the current file is kept aside)
 
   rule add --client C --server S --tool PATTERN --action allow|ask|deny   (or --resource / --prompt)
   rule list | remove ID | explain --client C --server S --tool T
@@ -113,6 +117,7 @@ const COMMANDS: Record<string, Command> = {
   secret: secretCommand,
   client: clientCommand,
   log: logCommand,
+  db: dbCommand,
   rule: ruleCommand,
   limit: limitCommand,
   approvals: approvalsCommand,

@@ -1,13 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
 import { AuditLog } from './audit/audit-log.js';
 import { ClientKeys } from './clients/client-keys.js';
 import { HelloLimiter } from './clients/hello-limiter.js';
 import { CallStore } from './db/call-store.js';
 import { ClientStore } from './db/client-store.js';
-import { openDatabase, scheduleCheckpoints } from './db/database.js';
+import { openDatabase } from './db/database.js';
+import { backupsPath, databasePath, headFilePath } from './db/data-files.js';
+import { MIGRATIONS } from './db/migrations.js';
+import { lostLogProblem, readHeadFile } from './audit/audit-head-file.js';
+import { startUpkeep } from './audit/audit-upkeep.js';
+import { createDatabaseHandlers } from './ipc/database-handlers.js';
+import { DamagedDatabaseError } from './errors/database-error.js';
 import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
@@ -63,6 +68,8 @@ export interface CoreOptions {
   openBrowser?: BrowserOpener;
   /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
   web?: { staticDir: string; port: number };
+  /** Test-only: a file capping the database's size, to fake a full disk (see UpkeepOptions). */
+  testDbLimitFile?: string;
 }
 
 /** A running Warden core. */
@@ -82,9 +89,6 @@ export interface Core {
   close(): Promise<void>;
 }
 
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
-
 /**
  * Starts the Warden core on `options.dataDir`: opens the database and vault, listens on the
  * local socket, and serves shim sessions and control connections until closed. This is the
@@ -103,7 +107,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     options.echo?.(stamped);
   };
 
-  const db = openDatabase(join(dataDir, 'warden.db'));
+  // A head file says a log existed: a missing, empty or shorter database is a loss, not a fresh start.
+  const headFile = readHeadFile(headFilePath(dataDir));
+  const db = openDatabase(databasePath(dataDir), MIGRATIONS, { mustExist: headFile.state !== 'absent', backupDir: backupsPath(dataDir), now });
   const settings = new SettingsStore(db);
   const servers = new ServerStore(db);
   const calls = new CallStore(db);
@@ -121,6 +127,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       note(`moved the vault from ${options.previousCipher.description} to ${options.cipher.description}`);
     }
     auditKey = await vault.internalKey('audit-hmac');
+    const lost = lostLogProblem(new AuditLog(calls, settings, auditKey), headFile);
+    if (lost) throw new DamagedDatabaseError(databasePath(dataDir), lost);
   } catch (error) {
     db.close();
     throw error;
@@ -167,19 +175,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
 
   const interrupted = audit.markInterrupted();
   if (interrupted > 0) note(`${interrupted} call(s) were still open when Warden last stopped; marked interrupted`);
-  const prune = (): void => {
-    const removed = audit.prune(now() - settings.get('logRetentionDays') * DAY_MS, settings.get('logMaxRows'));
-    if (removed > 0) note(`pruned ${removed} audit row(s) past retention`);
-  };
-  prune();
-  const pruneTimer = setInterval(prune, HOUR_MS);
-  pruneTimer.unref();
-  const stopCheckpoints = scheduleCheckpoints(db);
-  const anchorTimer = setInterval(() => {
-    audit.flush();
-    audit.anchor();
-  }, 1000);
-  anchorTimer.unref();
+  const upkeep = startUpkeep({ db, audit, settings, dataDir, now, note, ...(options.testDbLimitFile ? { testLimitFile: options.testDbLimitFile } : {}) });
 
   const serverLogs = new Map<string, CappedLog>();
   const serverLog = (name: string): CappedLog => {
@@ -385,13 +381,14 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     note,
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
-  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations) };
+  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, onHello);
   try {
     await server.listen();
   } catch (error) {
+    await upkeep.close();
     db.close();
     throw error;
   }
@@ -403,6 +400,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       note(`the window is served on http://127.0.0.1:${web.port}/ (open the URL with the token)`);
     } catch (error) {
       await server.close();
+      await upkeep.close();
       db.close();
       throw error;
     }
@@ -411,18 +409,14 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      clearInterval(pruneTimer);
-      clearInterval(anchorTimer);
       await web?.close();
       await callbacks.close();
       stopWatching();
-      stopCheckpoints();
       approvals.cancelAll();
       await server.close();
       await Promise.all([...sessions.keys()].map((session) => session.close('Warden is shutting down')));
       sessions.clear();
-      audit.flush();
-      audit.anchor();
+      await upkeep.close();
       db.close();
       note('Warden core stopped');
       for (const capped of serverLogs.values()) capped.close();

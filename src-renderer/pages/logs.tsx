@@ -157,7 +157,11 @@ export function LogsPage() {
           onClick={() =>
             void action.run(async () => {
               const report = await api.call('log.verify', {});
-              setVerify(report.ok ? `The log verifies: ${report.rows} row(s), untouched.` : `The log does not verify: ${report.problem}`);
+              setVerify(
+                report.ok
+                  ? `The log verifies: ${report.rows} row(s), untouched.`
+                  : `The log does not verify: ${report.problemCount} problem(s). ${report.problems.map((p) => p.problem).join('; ')}`,
+              );
             })
           }
         >

@@ -10,6 +10,7 @@ const FIELDS: Array<{ key: keyof UserSettings; label: string }> = [
   { key: 'maxArgumentBytes', label: 'Largest arguments (bytes)' },
   { key: 'logRetentionDays', label: 'Keep the log for (days)' },
   { key: 'logMaxRows', label: 'Keep at most (rows)' },
+  { key: 'logMaxMiB', label: 'Keep at most (MiB)' },
 ];
 
 function Clients() {

@@ -12,8 +12,11 @@ export const logCommand: Command = async (argv, context) => {
     const report = await (await context.control()).call('log.verify', {});
     if (flags.json) context.out(JSON.stringify(report));
     else if (report.ok) context.out(`the audit log verifies: ${report.rows} row(s)${report.firstId === null ? '' : `, #${report.firstId} to #${report.lastId}`}`);
-    if (!report.ok) throw new CliError(`the audit log does not verify: ${report.problem}`);
-    return;
+    else for (const { problem } of report.problems) context.out(problem);
+    if (report.ok) return;
+    const listed = report.problems.length;
+    const more = report.problemCount > 1 ? ` (${report.problemCount} problems in all${listed < report.problemCount ? `, the first ${listed} listed` : ', listed'} above)` : '';
+    throw new CliError(`the audit log does not verify: ${report.problem}${more}`);
   }
   const { values, positionals } = parse(
     argv,

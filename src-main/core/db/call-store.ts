@@ -46,6 +46,8 @@ export interface RawCallRow {
   notes: string | null;
   mac: string | null;
   done_mac: string | null;
+  /** How many identical refusals the row stands for (1 unless folded). */
+  repeats: number;
 }
 
 /** The audit log table: one row per decided call, written before it is forwarded. */
@@ -64,6 +66,8 @@ export class CallStore {
   private readonly pruneEdgeStmt;
   private readonly pruneAgeStmt;
   private readonly pruneCountStmt;
+  private readonly foldStmt;
+  private readonly countStmt;
 
   /** Built once: better-sqlite3 wraps a function per `transaction()` call. */
   private readonly runInTransaction;
@@ -92,6 +96,8 @@ export class CallStore {
     );
     this.pruneAgeStmt = db.prepare('DELETE FROM calls WHERE ts < ?');
     this.pruneCountStmt = db.prepare('DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    this.foldStmt = db.prepare('UPDATE calls SET repeats = ?, done_mac = ? WHERE id = ? AND outcome != \'pending\'');
+    this.countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM calls');
   }
 
   /** Inserts a pending row with the id the caller chose (the chain needs it before the insert). */
@@ -155,6 +161,28 @@ export class CallStore {
     this.completeStmt.run({ id, ...completion });
   }
 
+  /** Sets a completed row's count of folded refusals and its re-signed completion MAC; false when the row is gone. */
+  fold(id: number, repeats: number, doneMac: string): boolean {
+    return this.foldStmt.run(repeats, doneMac, id).changes > 0;
+  }
+
+  /** How many rows the log holds. */
+  count(): number {
+    return this.countStmt.get()?.n ?? 0;
+  }
+
+  /** Bytes of the database in use (every table, without its free pages): what the size cap bounds. */
+  usedBytes(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * (this.db.pragma('page_size', { simple: true }) as number);
+  }
+
+  /** Whether a transaction is open (a write now is committed with it, not on its own). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /**
    * Runs `work` in one transaction (nested calls join the outer one): every row it writes is
    * committed together when it returns, or none when it throws.
@@ -201,5 +229,6 @@ function toRecord(row: RawCallRow): CallRecord {
     decision: row.decision,
     reason: row.reason,
     notes: row.notes,
+    repeats: row.repeats ?? 1,
   };
 }

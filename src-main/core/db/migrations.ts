@@ -112,4 +112,87 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Ids are never reused (AUTOINCREMENT), so an old audit row citing "rule 10" never points
+  // at a later rule; the sequences start past every id an audit row already cites. The calls
+  // table gains the count of folded refusals. SQLite changes a key only by rebuilding a table.
+  `
+  CREATE TABLE rules_v5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    action TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO rules_v5 (id, client, server, kind, target, action, created_at)
+    SELECT id, client, server, kind, target, action, created_at FROM rules;
+  DROP TABLE rules;
+  ALTER TABLE rules_v5 RENAME TO rules;
+
+  CREATE TABLE limits_v5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    target TEXT NOT NULL,
+    max INTEGER NOT NULL,
+    per_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO limits_v5 (id, client, server, target, max, per_ms, created_at)
+    SELECT id, client, server, target, max, per_ms, created_at FROM limits;
+  DROP TABLE limits;
+  ALTER TABLE limits_v5 RENAME TO limits;
+
+  CREATE TABLE arg_patterns_v5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    name TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO arg_patterns_v5 (id, server, tool, name, pattern, mode, created_at)
+    SELECT id, server, tool, name, pattern, mode, created_at FROM arg_patterns;
+  DROP TABLE arg_patterns;
+  ALTER TABLE arg_patterns_v5 RENAME TO arg_patterns;
+
+  CREATE TABLE calls_v5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    session TEXT NOT NULL,
+    client TEXT NOT NULL,
+    server TEXT NOT NULL,
+    method TEXT NOT NULL,
+    target TEXT,
+    arguments TEXT,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    duration_ms REAL,
+    result_bytes INTEGER,
+    decision TEXT,
+    reason TEXT,
+    reason_meta TEXT,
+    mac TEXT,
+    notes TEXT,
+    done_mac TEXT,
+    repeats INTEGER NOT NULL DEFAULT 1
+  );
+  INSERT INTO calls_v5 (id, ts, session, client, server, method, target, arguments, outcome, error, duration_ms, result_bytes, decision, reason, reason_meta, mac, notes, done_mac)
+    SELECT id, ts, session, client, server, method, target, arguments, outcome, error, duration_ms, result_bytes, decision, reason, reason_meta, mac, notes, done_mac FROM calls;
+  DROP TABLE calls;
+  ALTER TABLE calls_v5 RENAME TO calls;
+  CREATE INDEX calls_ts ON calls(ts);
+
+  INSERT INTO sqlite_sequence (name, seq)
+    SELECT name, 0 FROM (SELECT 'rules' AS name UNION ALL SELECT 'limits' UNION ALL SELECT 'arg_patterns' UNION ALL SELECT 'calls')
+    WHERE name NOT IN (SELECT name FROM sqlite_sequence);
+  UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((
+    SELECT MAX(CAST(json_extract(reason_meta, '$.ruleId') AS INTEGER)) FROM calls WHERE json_valid(reason_meta)
+  ), 0)) WHERE name = 'rules';
+  UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((
+    SELECT MAX(CAST(json_extract(reason_meta, '$.limitId') AS INTEGER)) FROM calls WHERE json_valid(reason_meta)
+  ), 0)) WHERE name = 'limits';
+  `,
 ];

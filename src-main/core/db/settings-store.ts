@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   defaultClientLimitPerMinute: 1000,
   logRetentionDays: 30,
   logMaxRows: 1_000_000,
+  logMaxMiB: 512,
   paused: false,
   autoReconnect: false,
 };

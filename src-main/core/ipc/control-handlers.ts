@@ -12,8 +12,14 @@ import type { ControlHandlers } from './control-connection.js';
 import { probeServer, type ProbeAuth } from '../upstream/probe.js';
 import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
+import type { createDatabaseHandlers } from './database-handlers.js';
 
-type PolicyMethods = keyof ReturnType<typeof createPolicyHandlers> | keyof ReturnType<typeof createIntegrationHandlers> | 'oauth.login' | 'oauth.logout';
+type PolicyMethods =
+  | keyof ReturnType<typeof createPolicyHandlers>
+  | keyof ReturnType<typeof createIntegrationHandlers>
+  | keyof ReturnType<typeof createDatabaseHandlers>
+  | 'oauth.login'
+  | 'oauth.logout';
 
 export interface HandlerDeps {
   dataDir: string;

@@ -30,7 +30,7 @@ export interface PolicyDeps {
 
 type PolicyMethods = Extract<
   ControlMethod,
-  `rule.${string}` | `limit.${string}` | `approvals.${string}` | `pins.${string}` | `guard.${string}` | `settings.${string}` | 'server.setDefault' | 'server.preset' | 'log.verify' | 'stats.overview' | 'server.tools'
+  `rule.${string}` | `limit.${string}` | `approvals.${string}` | `pins.${string}` | `guard.${string}` | `settings.${string}` | 'server.setDefault' | 'server.preset' | 'stats.overview' | 'server.tools'
 >;
 
 const ORDER =
@@ -230,12 +230,6 @@ export function createPolicyHandlers(deps: PolicyDeps): Pick<ControlHandlers, Po
           };
         }),
       };
-    },
-    'log.verify': () => {
-      const report = audit.verify();
-      return report.ok
-        ? { ok: true, rows: report.rows, firstId: report.firstId, lastId: report.lastId, brokenId: null, problem: null }
-        : { ok: false, rows: report.rows, firstId: null, lastId: null, brokenId: report.brokenId, problem: report.problem };
     },
   };
 }

@@ -41,7 +41,7 @@ describe('AuditLog', () => {
     it('verifies an intact chain', () => {
       const { log } = setup();
       write(log, 5);
-      expect(log.verify()).toEqual({ ok: true, rows: 5, firstId: 1, lastId: 5 });
+      expect(log.verify()).toEqual({ ok: true, rows: 5, firstId: 1, lastId: 5, problemCount: 0, problems: [] });
     });
 
     it.each([
@@ -49,15 +49,14 @@ describe('AuditLog', () => {
       ['a changed decision', "UPDATE calls SET decision = 'deny' WHERE id = 2", 2, /content or its place/],
       ['a changed outcome', "UPDATE calls SET outcome = 'error' WHERE id = 4", 4, /outcome was changed/],
       ['a removed row', 'DELETE FROM calls WHERE id = 2', 3, /a row before it was removed/],
-    ])('reports the first broken row after %s', (_what, sql, brokenId, problem) => {
+    ])('reports the broken row after %s', (_what, sql, brokenId, problem) => {
       const { db, log } = setup();
       write(log, 5);
       tamper(db, sql);
       const report = log.verify();
-      expect(report.ok).toBe(false);
-      if (report.ok) return;
-      expect(report.brokenId).toBe(brokenId);
-      expect(report.problem).toMatch(problem);
+      expect(report).toMatchObject({ ok: false, problemCount: 1 });
+      expect(report.problems[0]?.id).toBe(brokenId);
+      expect(report.problems[0]?.problem).toMatch(problem);
     });
 
     it('detects removed newest rows through the signed head', () => {
@@ -66,14 +65,14 @@ describe('AuditLog', () => {
       log.anchor();
       tamper(db, 'DELETE FROM calls WHERE id >= 4');
       const report = log.verify();
-      expect(report).toMatchObject({ ok: false, brokenId: 5, problem: expect.stringMatching(/newest rows were removed/) });
+      expect(report).toMatchObject({ ok: false, problems: [{ id: 5, problem: expect.stringMatching(/newest rows were removed/) }] });
     });
 
     it('refuses a chain signed with another key', () => {
       const { db, log } = setup();
       write(log, 2);
       const other = new AuditLog(new CallStore(db), new SettingsStore(db), Buffer.alloc(32, 9));
-      expect(other.verify()).toMatchObject({ ok: false, brokenId: 1 });
+      expect(other.verify()).toMatchObject({ ok: false, problemCount: 2, problems: [{ id: 1 }, { id: 2 }] });
     });
   });
 
@@ -82,11 +81,11 @@ describe('AuditLog', () => {
       const { log } = setup();
       write(log, 10, 1000);
       expect(log.prune(1005, 1_000_000)).toBe(5);
-      expect(log.verify()).toEqual({ ok: true, rows: 5, firstId: 6, lastId: 10 });
+      expect(log.verify()).toMatchObject({ ok: true, rows: 5, firstId: 6, lastId: 10 });
       write(log, 2, 5000);
-      expect(log.verify()).toEqual({ ok: true, rows: 7, firstId: 6, lastId: 12 });
+      expect(log.verify()).toMatchObject({ ok: true, rows: 7, firstId: 6, lastId: 12 });
       expect(log.prune(0, 3)).toBe(4);
-      expect(log.verify()).toEqual({ ok: true, rows: 3, firstId: 10, lastId: 12 });
+      expect(log.verify()).toMatchObject({ ok: true, rows: 3, firstId: 10, lastId: 12 });
     });
 
     it('detects a forged checkpoint', () => {
@@ -94,7 +93,7 @@ describe('AuditLog', () => {
       write(log, 4, 1000);
       log.prune(1002, 1_000_000);
       tamper(db, `UPDATE settings SET value = json_set(value, '$.id', 1) WHERE key = 'audit.checkpoint'`);
-      expect(log.verify()).toMatchObject({ ok: false, problem: 'the prune checkpoint is not signed by this vault' });
+      expect(log.verify()).toMatchObject({ ok: false, problems: [{ id: null, problem: 'the prune checkpoint is not signed by this vault' }] });
     });
   });
 

@@ -1,0 +1,22 @@
+import { sqliteReason } from '../errors/database-error.js';
+import { WardenError } from '../errors/warden-error.js';
+
+/**
+ * Why an audit write failed, as a short phrase for the sentence "Warden could not write its
+ * audit log (<reason>); the call was not made". "the disk is full" for SQLITE_FULL (which is
+ * also what `PRAGMA max_page_count` produces); a fixed phrase for other SQLite codes; the
+ * sentence of Warden's own errors; "an internal error" for anything else. Never includes the
+ * text of a foreign error, which may hold arguments, paths or secrets.
+ */
+export function auditFailureReason(error: unknown): string {
+  const sqlite = sqliteReason(error);
+  if (sqlite !== undefined) return sqlite;
+  if (error instanceof WardenError) return error.message;
+  return 'an internal error';
+}
+
+/** Whether `error` is SQLite saying the disk (or the page limit) is full. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+}
