@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { AuditLog } from './audit/audit-log.js';
+import { auditFailureReason } from './audit/audit-failure.js';
 import { ClientKeys } from './clients/client-keys.js';
 import { HelloLimiter } from './clients/hello-limiter.js';
 import { CallStore } from './db/call-store.js';
@@ -302,19 +303,26 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     if (!check.ok) {
       limiter.fail();
       note(`refused a shim for server "${hello.server.slice(0, 64)}": ${check.reason}`);
-      const id = audit.begin({
-        ts: now(),
-        session: '-',
-        client: '?',
-        server: hello.server.slice(0, 64),
-        method: 'warden/hello',
-        target: null,
-        arguments: null,
-        decision: 'deny',
-        reason: check.reason,
-        reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
-      });
-      audit.end(id, { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null, notes: null });
+      try {
+        // Folded: a loop of wrong keys adds a count, not a row each.
+        audit.refused(
+          {
+            ts: now(),
+            session: '-',
+            client: '?',
+            server: hello.server.slice(0, 64),
+            method: 'warden/hello',
+            target: null,
+            arguments: null,
+            decision: 'deny',
+            reason: check.reason,
+            reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
+          },
+          { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null, notes: null },
+        );
+      } catch (error) {
+        note(`could not log a refused hello: ${auditFailureReason(error)}`);
+      }
       refuse(socket, check.reason);
       return;
     }

@@ -109,21 +109,20 @@ describe('G5: a full disk refuses calls, forwards none unlogged, and recovers', 
   });
 
   const received = (): number => (existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter((line) => line.includes('"tools/call"')).length : 0);
-  // Short: today the gateway leaves a call whose audit row could not be written unanswered (see the todo below).
   const echo = (text: string) => client.callTool({ name: 'echo', arguments: { message: text } }, undefined, { timeout: 5000 });
-
-  it.todo('answers a call refused by a full disk with "Warden could not write its audit log (the disk is full); the call was not made" (needs the gateway to answer a request whose AuditLog.begin threw)');
 
   it('forwards no call while full, stays up, and works again when space returns', async () => {
     let answered = 0;
     let refusedCount = 0;
+    const refusals: string[] = [];
     const attempt = async (text: string): Promise<boolean> => {
       try {
         await echo(text);
         answered++;
         return true;
-      } catch {
+      } catch (error) {
         refusedCount++;
+        refusals.push((error as Error).message);
         return false;
       }
     };
@@ -134,6 +133,9 @@ describe('G5: a full disk refuses calls, forwards none unlogged, and recovers', 
     for (let i = 0; i < 400 && refusedCount === 0; i++) await attempt(`filling ${i} ${big}`);
     expect(refusedCount).toBe(1);
     for (let i = 0; i < 2; i++) expect(await attempt(`while full ${i} ${big}`)).toBe(false);
+    // Each refused call is answered at once, in words, instead of timing out.
+    expect(refusals).toHaveLength(3);
+    for (const message of refusals) expect(message).toContain('Warden could not write its audit log (the disk is full); the call was not made');
     // The upstream received exactly the calls that were answered: none of the refused ones.
     expect(received()).toBe(answered);
 

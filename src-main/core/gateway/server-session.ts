@@ -183,6 +183,8 @@ export class ServerSession {
         // The database failed: the read's transaction is lost, so every audited call in it
         // is refused; the rest of the read is still classified and answered.
         this.read.failure ??= error;
+        const current = this.takeCurrent();
+        if (current) this.read.unjudged(current.id);
         return;
       }
       this.read?.rewind(mark);
@@ -278,12 +280,12 @@ export class ServerSession {
         sessionAllowed: this.sessionAllowed,
       });
     }
-    entry.auditId = this.rows.begin(message, verdict);
     if (verdict.action === 'deny') {
-      this.rows.end(entry, 'denied', verdict.reason, null);
+      entry.auditId = this.rows.denied(message, verdict);
       this.reply(blockedLine(id, kind, verdict.reason, verdict.meta), id);
       return;
     }
+    entry.auditId = this.rows.begin(message, verdict);
     this.pending.set(idKey(id), entry);
     if (verdict.action === 'allow') {
       this.forward(wire, id);

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog, NewCallInput } from '../audit/audit-log.js';
 import { summarizeError, summarizeForLog } from '../audit/summarize.js';
 import type { JsonRpcMessage } from '../jsonrpc/json-rpc.js';
 import { findHidden } from '../policy/hidden-content.js';
@@ -35,9 +35,28 @@ export class SessionAudit {
 
   /** Inserts the row of a judged call (committed with the read it came in). */
   begin(message: JsonRpcMessage, verdict: Verdict | undefined, fallbackReason = 'the upstream could not be started'): number {
+    return this.options.audit.begin(this.call(message, verdict, fallbackReason));
+  }
+
+  /**
+   * Records a call refused by policy, complete, in one step; an identical refusal repeated
+   * by the same session soon after is folded into the row before it (a count), so a client
+   * retrying in a loop cannot flood the log.
+   */
+  denied(message: JsonRpcMessage, verdict: Verdict): number {
+    return this.options.audit.refused(this.call(message, verdict, verdict.reason), {
+      outcome: 'denied',
+      error: summarizeError(verdict.reason, this.options.redact),
+      durationMs: 0,
+      resultBytes: null,
+      notes: null,
+    });
+  }
+
+  private call(message: JsonRpcMessage, verdict: Verdict | undefined, fallbackReason: string): NewCallInput {
     const params = message.params ?? {};
     const target = message.method === 'resources/read' ? params.uri : params.name;
-    return this.options.audit.begin({
+    return {
       ts: this.options.now(),
       session: this.options.session,
       client: this.options.client,
@@ -48,7 +67,7 @@ export class SessionAudit {
       decision: verdict?.action ?? 'none',
       reason: verdict?.reason ?? fallbackReason,
       reasonMeta: verdict ? JSON.stringify(verdict.meta) : null,
-    });
+    };
   }
 
   /** A row for a call refused before any decision (the upstream could not start). */
