@@ -27,7 +27,10 @@ const f = { calls: 0, replies: 0, errorReplies: 0, hostile: 0, kills: 0, shimExi
 const hostileSent = [];
 let stopping = false;
 let phase = 'load';
-const rss = [[0, rssKib(world.corePid())]];
+let restartedAt = 0;
+/** The core's pid as it reports it (after a restart it is not our first child). */
+const corePid = async () => (await world.admin.call('status', {}).catch(() => ({}))).pid;
+const rss = [[0, rssKib(await corePid())]];
 const started = Date.now();
 
 const MENU = ['echo', 'echo', 'echo', 'echo', 'echo', 'echo', 'secret-tool', 'ask-tool', 'slow', 'resource', 'prompt', 'hostile'];
@@ -38,6 +41,8 @@ async function worker(index) {
   const server = index % 2 === 0 ? 'rec' : 'plain';
   let n = 0;
   while (!stopping) {
+    // A shim started while the core is down would start a core of its own.
+    while (phase === 'restart') await sleep(50);
     const shim = await world.openShim(server);
     const inFlight = new Map();
     let seen = 0;
@@ -92,7 +97,7 @@ async function worker(index) {
     f.lostInFlight += inFlight.size;
     if (dead) {
       f.shimExits++;
-      if (phase === 'restart') f.restartFailures++;
+      if (phase === 'restart' || Date.now() - restartedAt < 3000) f.restartFailures++;
     }
     await shim.close();
   }
@@ -113,13 +118,14 @@ async function answerer() {
 async function schedule() {
   const at = (fraction) => sleep(Math.max(0, started + durationMs * fraction - Date.now()));
   await at(0.25);
-  rss.push([Date.now() - started, rssKib(world.corePid())]);
+  rss.push([Date.now() - started, rssKib(await corePid())]);
   await at(0.4);
   phase = 'restart';
   await world.restartCore();
-  await sleep(3000);
+  restartedAt = Date.now();
   phase = 'load';
-  rss.push([Date.now() - started, rssKib(world.corePid())]);
+  await sleep(3000);
+  rss.push([Date.now() - started, rssKib(await corePid())]);
   await at(0.7);
   phase = 'disk-full';
   writeFileSync(limitFile, 'full');
@@ -127,11 +133,11 @@ async function schedule() {
   writeFileSync(limitFile, 'off');
   phase = 'load';
   await at(1);
-  rss.push([Date.now() - started, rssKib(world.corePid())]);
+  rss.push([Date.now() - started, rssKib(await corePid())]);
   stopping = true;
 }
 
-const ticker = setInterval(() => console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${f.calls} calls, ${f.replies} replies, ${f.kills} upstream kills, ${f.shimExits} shim exits, core RSS ${rssKib(world.corePid()) ?? '?'} KiB`), 30_000);
+const ticker = setInterval(() => console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${f.calls} calls, ${f.replies} replies, ${f.kills} upstream kills, ${f.shimExits} shim exits`), 30_000);
 await Promise.all([...Array.from({ length: Number(values.shims) }, (_, i) => worker(i)), answerer(), schedule()]);
 clearInterval(ticker);
 
