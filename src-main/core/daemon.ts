@@ -153,7 +153,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
   reloadPolicy();
   const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000);
-  const callbacks = new CallbackServer();
+  const callbacks = new CallbackServer(note);
   await callbacks.start();
   const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {
     const server = servers.get(name);
