@@ -13,6 +13,7 @@ import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
 import { NotFoundError } from './errors/warden-error.js';
 import { VaultError } from './errors/vault-error.js';
+import { describeFailure, guarded } from './errors/guarded.js';
 import { Approvals } from './approvals/approvals.js';
 import { GuardStore } from './db/guard-store.js';
 import { LimitStore } from './db/limit-store.js';
@@ -78,6 +79,8 @@ export interface Core {
    * the same JSON the socket carries; `send` receives the core's replies and events.
    */
   openControl(send: (text: string) => void): { receive(text: string): void; close(): void };
+  /** Replaces every stored secret value in `text` with its label (for last-resort logging). */
+  redact(text: string): string;
   /** Ends every session and upstream, closes the socket and the database. */
   close(): Promise<void>;
 }
@@ -130,7 +133,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const rules = new RuleStore(db);
   const limits = new LimitStore(db);
   const guards = new GuardStore(db);
-  const pins = new ToolPins(new PinStore(db), now);
+  const pins = new ToolPins(new PinStore(db), now, (text) => vault.redactor.redact(text));
   const serverDefaults = new Map<string, Action>();
   const policy = new Policy(
     {
@@ -172,13 +175,13 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     if (removed > 0) note(`pruned ${removed} audit row(s) past retention`);
   };
   prune();
-  const pruneTimer = setInterval(prune, HOUR_MS);
+  const pruneTimer = setInterval(guarded(note, 'pruning the audit log', prune), HOUR_MS);
   pruneTimer.unref();
   const stopCheckpoints = scheduleCheckpoints(db);
-  const anchorTimer = setInterval(() => {
+  const anchorTimer = setInterval(guarded(note, 'anchoring the audit log', () => {
     audit.flush();
     audit.anchor();
-  }, 1000);
+  }), 1000);
   anchorTimer.unref();
 
   const serverLogs = new Map<string, CappedLog>();
@@ -261,15 +264,15 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           env: minimalEnv(env, options.parentEnv),
           ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
         };
-        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, recorded);
+        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), vault.redactor, recorded);
       },
     });
     sessions.set(session, { server: hello.server, socket });
-    socket.on('data', (chunk: Buffer) => session.push(chunk));
-    socket.on('close', () => {
+    socket.on('data', guarded(note, `a session of "${hello.server}"`, (chunk: Buffer) => session.push(chunk)));
+    socket.on('close', guarded(note, `closing a session of "${hello.server}"`, () => {
       sessions.delete(session);
-      void session.close();
-    });
+      return session.close();
+    }));
     if (rest.length > 0) session.push(rest);
   };
 
@@ -355,7 +358,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       for (const [session, entry] of sessions) {
         if (entry.server !== name) continue;
         entry.socket.end();
-        void session.close('the server was removed');
+        session.close('the server was removed').catch((error: unknown) => note(`closing a session failed: ${describeFailure(error)}`));
       }
     },
     requestStop: () => resolveStop(),
@@ -388,7 +391,15 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations) };
 
   const path = socketPath(dataDir);
-  const server = new LocalServer(path, onHello);
+  const server = new LocalServer(path, (hello, socket, rest) => {
+    try {
+      onHello(hello, socket, rest);
+    } catch (error) {
+      // A failure while handling one connection (the log's disk is full, a bug) stays with it.
+      note(`handling a connection failed: ${redact(describeFailure(error))}`);
+      refuse(socket, 'Warden could not handle this connection; see the Warden log');
+    }
+  });
   try {
     await server.listen();
   } catch (error) {
@@ -456,5 +467,5 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     };
   };
 
-  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, openControl, close };
+  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, openControl, close, redact };
 }

@@ -6,6 +6,7 @@ import type { Action } from '../../../src-shared/policy-types.js';
 import type { ClientKeys } from '../clients/client-keys.js';
 import type { ClientLink, LinkStore } from '../db/link-store.js';
 import type { ServerStore } from '../db/server-store.js';
+import { describeFailure, guarded } from '../errors/guarded.js';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
 import type { Vault } from '../vault/vault.js';
 import { clientApp, configPathFor, type AppId, type ClientApp } from './client-apps.js';
@@ -210,12 +211,12 @@ export class Integrations {
     if (this.autoReconnect === undefined || this.watchers.has(path)) return;
     try {
       // The folder, not the file: clients (and Warden) replace the file by renaming.
-      const watcher = watch(dirname(path), (_event, file) => {
+      const watcher = watch(dirname(path), guarded(this.deps.note, 'watching a client config', (_event: string, file: string | null) => {
         if (file !== null && file !== basename(path)) return;
         clearTimeout(this.timers.get(path));
-        this.timers.set(path, setTimeout(() => this.checkDrift(appId), 500));
-      });
-      watcher.on('error', () => undefined);
+        this.timers.set(path, setTimeout(guarded(this.deps.note, 'checking a client config', () => this.checkDrift(appId)), 500));
+      }));
+      watcher.on('error', (error) => this.deps.note(`watching ${path} stopped: ${describeFailure(error)}`));
       this.watchers.set(path, watcher);
     } catch {
       // The folder is gone; there is nothing to watch until the client is installed again.

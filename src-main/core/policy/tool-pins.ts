@@ -40,6 +40,11 @@ function pinned(tool: ToolDefinition): Record<string, unknown> {
  * canonical JSON (name, description, inputSchema, outputSchema, annotations). A later,
  * different definition holds the tool — hidden and refused — until the user approves it.
  * Pins are kept in memory too, so checking a listed tool costs one hash and no query.
+ *
+ * The hash covers the real definition, so any change is still caught; the definition text
+ * stored beside it (and shown by `pins diff`, checked against by the schema guard) has every
+ * stored secret value replaced by its label, so a description quoting a secret never
+ * reaches the database file.
  */
 export class ToolPins {
   private readonly cache = new Map<string, PinRow>();
@@ -47,6 +52,7 @@ export class ToolPins {
   constructor(
     private readonly store: PinStore,
     private readonly now: () => number,
+    private readonly redact: (text: string) => string = (text) => text,
   ) {
     for (const row of store.list()) this.cache.set(key(row.server, row.tool), row);
   }
@@ -57,7 +63,7 @@ export class ToolPins {
     const hash = createHash('sha256').update(definition).digest('hex');
     const row = this.cache.get(key(server, tool.name));
     if (!row) {
-      this.store.pin(server, tool.name, hash, definition, this.now());
+      this.store.pin(server, tool.name, hash, redactDefinition(definition, this.redact), this.now());
       this.reload(server, tool.name);
       return 'new';
     }
@@ -69,7 +75,7 @@ export class ToolPins {
       return 'approved';
     }
     if (row.pendingHash !== hash) {
-      this.store.setPending(server, tool.name, hash, definition, this.now());
+      this.store.setPending(server, tool.name, hash, redactDefinition(definition, this.redact), this.now());
       this.reload(server, tool.name);
     }
     return 'changed';
@@ -109,6 +115,22 @@ export class ToolPins {
     const row = this.store.get(server, tool);
     if (row) this.cache.set(key(server, tool), row);
   }
+}
+
+/**
+ * A definition's JSON with `redact` applied to every string in it, keys included. Done on the
+ * parsed value, not the text: a secret holding a quote or a backslash is escaped in the text.
+ */
+export function redactDefinition(definition: string, redact: (text: string) => string): string {
+  const redacted: unknown = JSON.parse(definition, (_key, value: unknown) => {
+    if (typeof value === 'string') return redact(value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    // A null prototype, so a "__proto__" key stays a key.
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [name, item] of Object.entries(value)) out[redact(name)] = item;
+    return out;
+  });
+  return JSON.stringify(redacted);
 }
 
 function key(server: string, tool: string): string {
