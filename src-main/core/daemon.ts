@@ -11,7 +11,7 @@ import { openDatabase, scheduleCheckpoints } from './db/database.js';
 import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
-import { NotFoundError } from './errors/warden-error.js';
+import { NotFoundError, WardenError } from './errors/warden-error.js';
 import { VaultError } from './errors/vault-error.js';
 import { describeFailure, guarded } from './errors/guarded.js';
 import { Approvals } from './approvals/approvals.js';
@@ -39,7 +39,7 @@ import { ControlConnection, socketTransport, type ControlTransport } from './ipc
 import { createControlHandlers } from './ipc/control-handlers.js';
 import type { ClientHello, Hello } from './ipc/hello.js';
 import { LocalServer } from './ipc/local-server.js';
-import { adminTokenPath, daemonLogPath, serverLogPath, socketPath } from './paths.js';
+import { adminTokenPath, daemonLogPath, prepareSocketDir, serverLogPath, socketPath } from './paths.js';
 import { CappedLog } from './upstream/capped-log.js';
 import { minimalEnv } from './upstream/minimal-env.js';
 import { StdioUpstream, type Spawner } from './upstream/stdio-upstream.js';
@@ -164,7 +164,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     if (!settings) return {};
     return { ...settings, ...(settings.clientSecret ? { clientSecret: vault.resolve(settings.clientSecret) } : {}) };
   });
-  const limiter = new HelloLimiter(now);
+  const limiter = new HelloLimiter(now, { note });
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
   const redact = (text: string): string => vault.redactor.redact(text);
 
@@ -288,16 +288,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
 
   const onHello = (hello: Hello, socket: Socket, rest: Buffer): void => {
-    const blocked = limiter.blockedFor();
-    if (blocked > 0) {
-      refuse(socket, `too many failed key attempts; Warden accepts connections again in ${Math.ceil(blocked / 1000)} s`);
-      return;
-    }
     if (hello.type === 'admin') {
       if (!tokenMatches(hello.token, adminToken)) {
-        limiter.fail();
         note('refused a control connection with a wrong admin token');
-        refuse(socket, 'the admin token is wrong; the CLI reads it from the data dir (is WARDEN_HOME the same as the running core?)');
+        limiter.refuseLater(socket, () => refuse(socket, 'the admin token is wrong; the CLI reads it from the data dir (is WARDEN_HOME the same as the running core?)'));
         return;
       }
       socket.write('{"warden":1,"ok":true}\n');
@@ -307,7 +301,6 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     }
     const check = clients.verify(hello.key);
     if (!check.ok) {
-      limiter.fail();
       note(`refused a shim for server "${hello.server.slice(0, 64)}": ${check.reason}`);
       const id = audit.begin({
         ts: now(),
@@ -322,7 +315,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
       });
       audit.end(id, { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null, notes: null });
-      refuse(socket, check.reason);
+      limiter.refuseLater(socket, () => refuse(socket, check.reason));
       return;
     }
     const target = servers.get(hello.server);
@@ -401,6 +394,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     }
   });
   try {
+    const unsafe = prepareSocketDir(path);
+    if (unsafe) throw new WardenError('unavailable', unsafe);
     await server.listen();
   } catch (error) {
     db.close();
