@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { ConnectReport, DisconnectReport, ImportReport, IntegrationStatus } from '../../../src-shared/control-api.js';
+import type { ConfigBackup, ConnectReport, DisconnectReport, ImportReport, IntegrationStatus } from '../../../src-shared/control-api.js';
 import { SECRET_NAME, SERVER_NAME } from '../../../src-shared/names.js';
 import type { Action } from '../../../src-shared/policy-types.js';
 import type { ClientKeys } from '../clients/client-keys.js';
@@ -10,6 +10,7 @@ import { describeFailure, guarded } from '../errors/guarded.js';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
 import type { Vault } from '../vault/vault.js';
 import { clientApp, configPathFor, type AppId, type ClientApp } from './client-apps.js';
+import { listBackups, removeBackups } from './config-backups.js';
 import { editEntries, loadConfig, writeConfigAtomic, type ConfigFs, type LoadedConfig } from './config-file.js';
 
 /** How a client launches the shim: the composition root knows (node + script, or the app binary). */
@@ -185,6 +186,27 @@ export class Integrations {
     report.backup = this.write(path, config, app, edits) ?? null;
     for (const link of links) if (edits.has(link.entry)) this.deps.links.setConnected(link, null);
     return report;
+  }
+
+  /**
+   * The backups `connect` and `disconnect` left beside each client's configs (those Warden
+   * imported from, and the usual one), for every client or only `appId`.
+   */
+  backups(appId?: AppId): ConfigBackup[] {
+    const apps = appId ? [appId] : (['claude', 'cursor', 'vscode', 'claude-code'] as const);
+    return apps.flatMap((id) => {
+      const app = clientApp(id);
+      const paths = new Set([...this.deps.links.list(id).map((link) => link.configPath), this.pathFor(app, undefined)]);
+      return [...paths].flatMap((path) => listBackups(path).map((backup) => ({ app: id, ...backup })));
+    });
+  }
+
+  /** Deletes the backups {@link backups} lists (they may hold old secrets); returns their paths. */
+  removeBackups(appId?: AppId): string[] {
+    const found = this.backups(appId);
+    const removed = removeBackups(found);
+    if (removed.length > 0) this.deps.note(`removed ${removed.length} client config backup(s)`);
+    return removed;
   }
 
   /**
