@@ -392,7 +392,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       note(`handling a connection failed: ${redact(describeFailure(error))}`);
       refuse(socket, 'Warden could not handle this connection; see the Warden log');
     }
-  });
+  }, note);
   try {
     const unsafe = prepareSocketDir(path);
     if (unsafe) throw new WardenError('unavailable', unsafe);

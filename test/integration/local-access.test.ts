@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { socketPath } from '../../src-main/core/paths.js';
+import { daemonLogPath, socketPath } from '../../src-main/core/paths.js';
 import { WARDEN_BIN, WardenHarness, type CliResult } from '../helpers/warden-harness.js';
 
 /** Sends one hello line on the core's socket; resolves with the first line back, or '' when closed unanswered. */
@@ -50,6 +50,7 @@ describe('G8: failed hellos slow down only the failing connection', () => {
       if (answer !== '') expect(JSON.parse(answer)).toMatchObject({ warden: 1, ok: false });
     }
     expect(answers.filter((a) => a !== '').length).toBeGreaterThan(0);
+    expect(readFileSync(daemonLogPath(warden.dataDir), 'utf8')).not.toContain('uncaught:');
   }, 60_000);
 });
 
