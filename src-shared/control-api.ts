@@ -190,6 +190,8 @@ export const controlRequests = {
     restoreSecrets: z.boolean().default(false),
     dryRun: z.boolean().default(false),
   }),
+  'clients.backups': z.object({ app: clientApp.optional() }),
+  'clients.removeBackups': z.object({ app: clientApp.optional() }),
   'settings.get': z.object({}),
   'settings.set': settingsSchema.partial().refine((value) => Object.keys(value).length > 0, 'name at least one setting to change'),
   /** Takes a backup of the database now (SQLite's online backup, into backups/ in the data dir). */
@@ -338,6 +340,8 @@ export interface ControlResults {
   'clients.import': ImportReport;
   'clients.connect': ConnectReport;
   'clients.disconnect': DisconnectReport;
+  'clients.backups': { backups: ConfigBackup[] };
+  'clients.removeBackups': { removed: string[] };
   'settings.get': { settings: UserSettings };
   'settings.set': { settings: UserSettings };
   'db.backup': { backup: BackupSummary };
@@ -401,6 +405,18 @@ export interface DisconnectReport {
   dryRun: boolean;
   restored: string[];
   left: Array<{ entry: string; why: string }>;
+}
+
+/** A copy of a client config that `connect` or `disconnect` made before changing it. */
+export interface ConfigBackup {
+  app: (typeof CLIENT_APPS)[number];
+  configPath: string;
+  /** The backup file; it may hold the secrets an import moved into the vault. */
+  path: string;
+  bytes: number;
+  /** Permission bits (Warden writes 0600; older backups may be 0644). */
+  mode: number;
+  modifiedAt: number;
 }
 
 export interface RuleExplanation {

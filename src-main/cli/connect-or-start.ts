@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { socketDirProblem } from '../core/paths.js';
 import { CliError } from './cli-error.js';
 
 const START_TIMEOUT_MS = 10_000;
@@ -24,6 +25,7 @@ export async function connectOrStart(
   try {
     return await tryConnect(path, onread);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
     if (!start) throw new CliError(`the Warden core is not running for ${dataDir}`);
   }
@@ -38,6 +40,7 @@ export async function connectOrStart(
     try {
       return await tryConnect(path, onread);
     } catch (error) {
+      if (error instanceof CliError) throw error;
       if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
       if (Date.now() >= deadline) {
         throw new CliError(
@@ -50,6 +53,9 @@ export async function connectOrStart(
 }
 
 function tryConnect(path: string, onread: OnReadOpts | undefined): Promise<Socket> {
+  // The core refuses an unsafe socket folder; so do we, before trusting whatever listens there.
+  const unsafe = socketDirProblem(path);
+  if (unsafe) return Promise.reject(new CliError(unsafe));
   return new Promise((resolve, reject) => {
     const socket = connect(onread ? { path, onread } : { path });
     socket.once('connect', () => {

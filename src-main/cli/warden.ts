@@ -62,6 +62,7 @@ Usage: warden [--data-dir DIR] COMMAND
   guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
   claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status
   clients list | import NAME | connect NAME | disconnect NAME   (claude, cursor, vscode, claude-code)
+  clients backups [--json] | backups --remove [NAME]   list or delete the config backups connect made
   vault status | passphrase      what protects the secrets; seal them with a passphrase (stdin)
   pause | resume                 refuse every call until resumed (the kill switch)
   settings get | set NAME VALUE

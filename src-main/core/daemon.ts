@@ -17,8 +17,9 @@ import { DamagedDatabaseError } from './errors/database-error.js';
 import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
-import { NotFoundError } from './errors/warden-error.js';
+import { NotFoundError, WardenError } from './errors/warden-error.js';
 import { VaultError } from './errors/vault-error.js';
+import { describeFailure, guarded } from './errors/guarded.js';
 import { Approvals } from './approvals/approvals.js';
 import { GuardStore } from './db/guard-store.js';
 import { LimitStore } from './db/limit-store.js';
@@ -44,7 +45,7 @@ import { ControlConnection, socketTransport, type ControlTransport } from './ipc
 import { createControlHandlers } from './ipc/control-handlers.js';
 import type { ClientHello, Hello } from './ipc/hello.js';
 import { LocalServer } from './ipc/local-server.js';
-import { adminTokenPath, daemonLogPath, serverLogPath, socketPath } from './paths.js';
+import { adminTokenPath, daemonLogPath, prepareSocketDir, serverLogPath, socketPath } from './paths.js';
 import { CappedLog } from './upstream/capped-log.js';
 import { minimalEnv } from './upstream/minimal-env.js';
 import { StdioUpstream, type Spawner } from './upstream/stdio-upstream.js';
@@ -86,6 +87,8 @@ export interface Core {
    * the same JSON the socket carries; `send` receives the core's replies and events.
    */
   openControl(send: (text: string) => void): { receive(text: string): void; close(): void };
+  /** Replaces every stored secret value in `text` with its label (for last-resort logging). */
+  redact(text: string): string;
   /** Ends every session and upstream, closes the socket and the database. */
   close(): Promise<void>;
 }
@@ -139,7 +142,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const rules = new RuleStore(db);
   const limits = new LimitStore(db);
   const guards = new GuardStore(db);
-  const pins = new ToolPins(new PinStore(db), now);
+  const pins = new ToolPins(new PinStore(db), now, (text) => vault.redactor.redact(text));
   const serverDefaults = new Map<string, Action>();
   const policy = new Policy(
     {
@@ -162,7 +165,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
   reloadPolicy();
   const approvals = new Approvals(now, () => settings.get('approvalTimeoutSeconds') * 1000, () => settings.get('paused'));
-  const callbacks = new CallbackServer();
+  const callbacks = new CallbackServer(note);
   await callbacks.start();
   const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {
     const server = servers.get(name);
@@ -170,7 +173,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     if (!settings) return {};
     return { ...settings, ...(settings.clientSecret ? { clientSecret: vault.resolve(settings.clientSecret) } : {}) };
   });
-  const limiter = new HelloLimiter(now);
+  const limiter = new HelloLimiter(now, { note });
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
   const redact = (text: string): string => vault.redactor.redact(text);
 
@@ -258,15 +261,15 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           env: minimalEnv(env, options.parentEnv),
           ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
         };
-        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), redact, recorded);
+        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), vault.redactor, recorded);
       },
     });
     sessions.set(session, { server: hello.server, socket });
-    socket.on('data', (chunk: Buffer) => session.push(chunk));
-    socket.on('close', () => {
+    socket.on('data', guarded(note, `a session of "${hello.server}"`, (chunk: Buffer) => session.push(chunk)));
+    socket.on('close', guarded(note, `closing a session of "${hello.server}"`, () => {
       sessions.delete(session);
-      void session.close();
-    });
+      return session.close();
+    }));
     if (rest.length > 0) session.push(rest);
   };
 
@@ -282,16 +285,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   };
 
   const onHello = (hello: Hello, socket: Socket, rest: Buffer): void => {
-    const blocked = limiter.blockedFor();
-    if (blocked > 0) {
-      refuse(socket, `too many failed key attempts; Warden accepts connections again in ${Math.ceil(blocked / 1000)} s`);
-      return;
-    }
     if (hello.type === 'admin') {
       if (!tokenMatches(hello.token, adminToken)) {
-        limiter.fail();
         note('refused a control connection with a wrong admin token');
-        refuse(socket, 'the admin token is wrong; the CLI reads it from the data dir (is WARDEN_HOME the same as the running core?)');
+        limiter.refuseLater(socket, () => refuse(socket, 'the admin token is wrong; the CLI reads it from the data dir (is WARDEN_HOME the same as the running core?)'));
         return;
       }
       socket.write('{"warden":1,"ok":true}\n');
@@ -301,7 +298,6 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     }
     const check = clients.verify(hello.key);
     if (!check.ok) {
-      limiter.fail();
       note(`refused a shim for server "${hello.server.slice(0, 64)}": ${check.reason}`);
       try {
         // Folded: a loop of wrong keys adds a count, not a row each.
@@ -323,7 +319,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       } catch (error) {
         note(`could not log a refused hello: ${auditFailureReason(error)}`);
       }
-      refuse(socket, check.reason);
+      limiter.refuseLater(socket, () => refuse(socket, check.reason));
       return;
     }
     const target = servers.get(hello.server);
@@ -359,7 +355,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       for (const [session, entry] of sessions) {
         if (entry.server !== name) continue;
         entry.socket.end();
-        void session.close('the server was removed');
+        session.close('the server was removed').catch((error: unknown) => note(`closing a session failed: ${describeFailure(error)}`));
       }
     },
     requestStop: () => resolveStop(),
@@ -392,8 +388,18 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }) };
 
   const path = socketPath(dataDir);
-  const server = new LocalServer(path, onHello);
+  const server = new LocalServer(path, (hello, socket, rest) => {
+    try {
+      onHello(hello, socket, rest);
+    } catch (error) {
+      // A failure while handling one connection (the log's disk is full, a bug) stays with it.
+      note(`handling a connection failed: ${redact(describeFailure(error))}`);
+      refuse(socket, 'Warden could not handle this connection; see the Warden log');
+    }
+  }, note);
   try {
+    const unsafe = prepareSocketDir(path);
+    if (unsafe) throw new WardenError('unavailable', unsafe);
     await server.listen();
   } catch (error) {
     await upkeep.close();
@@ -458,5 +464,5 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     };
   };
 
-  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, openControl, close };
+  return { socketPath: path, dataDir, stopRequested, webUrl: web?.url, openControl, close, redact };
 }

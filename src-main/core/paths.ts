@@ -2,8 +2,9 @@
  * Where Warden keeps its files. Kept free of heavy imports: the shim bundles this file.
  */
 import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The product name, which is also Electron's userData folder name. */
 export const APP_NAME = 'MCP Warden';
@@ -42,6 +43,50 @@ export function socketPath(dataDir: string): string {
 export function shortSocketDir(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : userInfo().username;
   return join(tmpdir(), `mcp-warden-${uid}`);
+}
+
+/**
+ * Why the folder holding `socket` must not be used, or undefined when it may. Only the shared
+ * temp folder ({@link shortSocketDir}) is checked, since anyone may create it first: it must be
+ * a real directory (not a symlink), owned by this user, with mode 0700 exactly, or another
+ * user could have taken over the socket. A folder that does not exist yet is fine here: the
+ * core creates it ({@link prepareSocketDir}). The shim and the CLI call this before connecting.
+ */
+export function socketDirProblem(socket: string): string | undefined {
+  const dir = dirname(socket);
+  if (process.platform === 'win32' || dir !== shortSocketDir()) return undefined;
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return refusal(dir, `it cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (stat.isSymbolicLink()) return refusal(dir, 'it is a symbolic link');
+  if (!stat.isDirectory()) return refusal(dir, 'it is not a directory');
+  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return refusal(dir, `it belongs to user id ${stat.uid}, not to you`);
+  if ((stat.mode & 0o777) !== 0o700) return refusal(dir, `its mode is ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, not 0700`);
+  return undefined;
+}
+
+/**
+ * Makes the folder for the core's socket (mode 0700) when it is the shared temp folder and
+ * absent, then checks it as {@link socketDirProblem} does; returns the refusal, if any.
+ */
+export function prepareSocketDir(socket: string): string | undefined {
+  const dir = dirname(socket);
+  if (process.platform !== 'win32' && dir === shortSocketDir()) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return refusal(dir, `it cannot be created: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return socketDirProblem(socket);
+}
+
+function refusal(dir: string, why: string): string {
+  return `Warden refuses the socket folder ${dir}: ${why}, so another user could take over the connection; remove it (rm -rf "${dir}") or use a shorter data dir path (WARDEN_HOME), then try again`;
 }
 
 /** The file holding the admin token the CLI presents. */

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startCore } from './daemon.js';
 import { fileURLToPath } from 'node:url';
-import { lockPath, resolveDataDir } from './paths.js';
+import { installLastResort } from './last-resort.js';
+import { daemonLogPath, lockPath, resolveDataDir } from './paths.js';
+import { CappedLog } from './upstream/capped-log.js';
 import { acquireLock } from './single-instance.js';
 import { KeyFileCipher } from './vault/key-file-cipher.js';
 import type { Cipher } from './vault/cipher.js';
@@ -12,6 +14,8 @@ import { VaultError } from './errors/vault-error.js';
 /**
  * Runs the core as a headless process (`warden daemon`) until SIGINT, SIGTERM or a
  * `daemon.stop` request: the vault key comes from WARDEN_VAULT_KEY or a 0600 key file.
+ * An exception nobody caught is logged as `uncaught:` in logs/warden.log and the core runs on
+ * (see {@link installLastResort} for why).
  */
 export async function runDaemon(
   dataDir: string,
@@ -21,6 +25,12 @@ export async function runDaemon(
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const release = acquireLock(lockPath(dataDir));
+  const lastLog = new CappedLog(daemonLogPath(dataDir));
+  let redact: ((text: string) => string) | undefined;
+  const lastResort = installLastResort((line) => {
+    lastLog.write(line);
+    echo?.(line.trimEnd());
+  }, () => redact);
   let core;
   try {
     const cipher = await daemonCipher(dataDir);
@@ -34,8 +44,11 @@ export async function runDaemon(
       ...(process.env.WARDEN_TEST_DB_LIMIT_FILE ? { testDbLimitFile: process.env.WARDEN_TEST_DB_LIMIT_FILE } : {}),
       ...(web ? { web: { port: web.port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) } } : {}),
     });
+    redact = core.redact;
     if (web && core.webUrl) web.onUrl(core.webUrl);
   } catch (error) {
+    lastResort.dispose();
+    lastLog.close();
     release();
     throw error;
   }
@@ -46,6 +59,8 @@ export async function runDaemon(
   });
   await Promise.race([signalled, core.stopRequested]);
   await core.close();
+  lastResort.dispose();
+  lastLog.close();
   release();
 }
 

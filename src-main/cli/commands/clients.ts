@@ -22,7 +22,13 @@ function printConnect(report: ConnectReport, context: CommandContext): void {
       context.out(`  after:  ${JSON.stringify(change.after)}`);
     }
   }
-  if (report.backup) context.out(`backup of the original: ${report.backup}`);
+  if (report.backup) {
+    context.out(`backup of the original: ${report.backup}`);
+    if (!report.dryRun) {
+      context.out('it still holds the entries as they were, with any secrets the import moved into the vault (mode 0600);');
+      context.out('once the client works through Warden, remove it with: warden clients backups --remove');
+    }
+  }
   if (report.clientKeyCreated) context.out('made a new client key for it (written into the config only)');
   if (!report.dryRun) context.out('restart the client so it launches the new entries');
 }
@@ -72,6 +78,25 @@ async function disconnectApp(app: App, rest: string[], context: CommandContext, 
   if (report.backup) context.out(`backup of the file before: ${report.backup}`);
 }
 
+async function backups(rest: string[], context: CommandContext): Promise<void> {
+  const usage = 'warden clients backups [--json] | backups --remove [NAME]';
+  const { values, positionals } = parse(rest, { json: { type: 'boolean' }, remove: { type: 'boolean' } }, usage);
+  if (positionals.length > 1 || (positionals.length === 1 && !values.remove)) throw new UsageError(`usage: ${usage}`);
+  const app = positionals[0] === undefined ? undefined : appOf(positionals[0], usage);
+  const control = await context.control();
+  if (values.remove) {
+    const { removed } = await control.call('clients.removeBackups', app ? { app } : {});
+    if (values.json) return context.out(JSON.stringify(removed));
+    for (const path of removed) context.out(`removed ${path}`);
+    return context.out(removed.length === 0 ? 'no client config backups to remove' : `removed ${removed.length} backup(s)`);
+  }
+  const { backups: found } = await control.call('clients.backups', app ? { app } : {});
+  if (values.json) return context.out(JSON.stringify(found));
+  if (found.length === 0) return context.out('no client config backups');
+  context.out(table(['CLIENT', 'MODE', 'BYTES', 'BACKUP'], found.map((b) => [b.app, b.mode.toString(8).padStart(4, '0'), String(b.bytes), b.path])));
+  context.out('they may hold secrets the import moved into the vault; remove them with: warden clients backups --remove [NAME]');
+}
+
 async function status(context: CommandContext, rest: string[], only?: App): Promise<void> {
   const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden clients list [--json]');
   const { clients } = await (await context.control()).call('clients.status', {});
@@ -88,10 +113,10 @@ async function status(context: CommandContext, rest: string[], only?: App): Prom
   }
 }
 
-/** `warden clients list | import NAME | connect NAME | disconnect NAME`. */
+/** `warden clients list | import NAME | connect NAME | disconnect NAME | backups [--remove [NAME]]`. */
 export const clientsCommand: Command = async (argv, context) => {
   const [verb, name, ...rest] = argv;
-  const usage = 'warden clients list | import NAME | connect NAME [--dry-run] | disconnect NAME [--restore-secrets]';
+  const usage = 'warden clients list | import NAME | connect NAME [--dry-run] | disconnect NAME [--restore-secrets] | backups [--remove [NAME]]';
   switch (verb) {
     case 'list':
       return status(context, name === undefined ? rest : [name, ...rest]);
@@ -101,6 +126,8 @@ export const clientsCommand: Command = async (argv, context) => {
       return connectApp(appOf(name, usage), rest, context, usage);
     case 'disconnect':
       return disconnectApp(appOf(name, usage), rest, context, usage);
+    case 'backups':
+      return backups(name === undefined ? rest : [name, ...rest], context);
     default:
       throw new UsageError(`usage: ${usage}`);
   }

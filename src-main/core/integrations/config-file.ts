@@ -3,11 +3,12 @@ import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
 import { takeLockFile } from '../lock-file.js';
+import { BACKUP_MARK } from './config-backups.js';
 
 /** The file operations a config write uses; tests pass one that fails at a chosen step. */
 export type ConfigFs = Pick<
   typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'chmodSync' | 'copyFileSync' | 'statSync' | 'readFileSync' | 'existsSync'
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'chmodSync' | 'statSync' | 'readFileSync' | 'existsSync'
 >;
 
 export interface LoadedConfig {
@@ -116,15 +117,36 @@ export function writeConfigAtomic(path: string, text: string, mode: number | und
   }
 }
 
-/** Copies the file byte for byte to a new timestamped name (never over an older backup). */
+/**
+ * Copies the file byte for byte to a new timestamped name (never over an older backup), mode
+ * 0600 from its creation on: the original may hold the secrets an import moved into the vault.
+ */
 function backupCopy(path: string, now: Date, fs: ConfigFs): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const bytes = fs.readFileSync(path);
   for (let n = 1; ; n++) {
-    const backup = `${path}.warden-backup-${stamp}${n === 1 ? '' : `-${n}`}`;
+    const backup = `${path}${BACKUP_MARK}${stamp}${n === 1 ? '' : `-${n}`}`;
+    let created = false;
     try {
-      fs.copyFileSync(path, backup, nodeFs.constants.COPYFILE_EXCL);
+      const fd = fs.openSync(backup, 'wx', 0o600);
+      created = true;
+      try {
+        // A umask can only narrow 0600; chmod anyway in case the file system ignored the mode.
+        fs.chmodSync(backup, 0o600);
+        fs.writeSync(fd, bytes);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
       return backup;
     } catch (error) {
+      if (created) {
+        try {
+          fs.unlinkSync(backup);
+        } catch {
+          // Left behind half-written; the refusal below still stops the change.
+        }
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) {
         throw new WardenError('unavailable', `could not back up ${path} before changing it: ${(error as Error).message}; nothing was changed`, { cause: error });
       }

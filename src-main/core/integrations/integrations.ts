@@ -1,14 +1,16 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { ConnectReport, DisconnectReport, ImportReport, IntegrationStatus } from '../../../src-shared/control-api.js';
+import type { ConfigBackup, ConnectReport, DisconnectReport, ImportReport, IntegrationStatus } from '../../../src-shared/control-api.js';
 import { SECRET_NAME, SERVER_NAME } from '../../../src-shared/names.js';
 import type { Action } from '../../../src-shared/policy-types.js';
 import type { ClientKeys } from '../clients/client-keys.js';
 import type { ClientLink, LinkStore } from '../db/link-store.js';
 import type { ServerStore } from '../db/server-store.js';
+import { describeFailure, guarded } from '../errors/guarded.js';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
 import type { Vault } from '../vault/vault.js';
 import { clientApp, configPathFor, type AppId, type ClientApp } from './client-apps.js';
+import { listBackups, removeBackups } from './config-backups.js';
 import { editEntries, loadConfig, writeConfigAtomic, type ConfigFs, type LoadedConfig } from './config-file.js';
 
 /** How a client launches the shim: the composition root knows (node + script, or the app binary). */
@@ -187,6 +189,27 @@ export class Integrations {
   }
 
   /**
+   * The backups `connect` and `disconnect` left beside each client's configs (those Warden
+   * imported from, and the usual one), for every client or only `appId`.
+   */
+  backups(appId?: AppId): ConfigBackup[] {
+    const apps = appId ? [appId] : (['claude', 'cursor', 'vscode', 'claude-code'] as const);
+    return apps.flatMap((id) => {
+      const app = clientApp(id);
+      const paths = new Set([...this.deps.links.list(id).map((link) => link.configPath), this.pathFor(app, undefined)]);
+      return [...paths].flatMap((path) => listBackups(path).map((backup) => ({ app: id, ...backup })));
+    });
+  }
+
+  /** Deletes the backups {@link backups} lists (they may hold old secrets); returns their paths. */
+  removeBackups(appId?: AppId): string[] {
+    const found = this.backups(appId);
+    const removed = removeBackups(found);
+    if (removed.length > 0) this.deps.note(`removed ${removed.length} client config backup(s)`);
+    return removed;
+  }
+
+  /**
    * Watches the folders of every linked config (and of configs imported later) and reports
    * entries the client rewrote, pointing them back by itself when `autoReconnect` says so.
    * Also checks each once now. Returns the disposer.
@@ -210,12 +233,12 @@ export class Integrations {
     if (this.autoReconnect === undefined || this.watchers.has(path)) return;
     try {
       // The folder, not the file: clients (and Warden) replace the file by renaming.
-      const watcher = watch(dirname(path), (_event, file) => {
+      const watcher = watch(dirname(path), guarded(this.deps.note, 'watching a client config', (_event: string, file: string | null) => {
         if (file !== null && file !== basename(path)) return;
         clearTimeout(this.timers.get(path));
-        this.timers.set(path, setTimeout(() => this.checkDrift(appId), 500));
-      });
-      watcher.on('error', () => undefined);
+        this.timers.set(path, setTimeout(guarded(this.deps.note, 'checking a client config', () => this.checkDrift(appId)), 500));
+      }));
+      watcher.on('error', (error) => this.deps.note(`watching ${path} stopped: ${describeFailure(error)}`));
       this.watchers.set(path, watcher);
     } catch {
       // The folder is gone; there is nothing to watch until the client is installed again.

@@ -58,7 +58,7 @@ export class ControlConnection {
     private readonly handlers: ControlHandlers,
     onError: (operation: string, error: unknown) => void,
   ) {
-    transport.onMessage((text) => void this.handle(text, onError));
+    transport.onMessage((text) => void this.handle(text, onError).catch((error: unknown) => onError('control message', error)));
     transport.onClose(() => {
       for (const cleanup of this.cleanups.splice(0)) cleanup();
     });

@@ -1,7 +1,7 @@
 import type { Integrations } from '../integrations/integrations.js';
 import type { ControlHandlers } from './control-connection.js';
 
-type IntegrationMethods = 'clients.status' | 'clients.import' | 'clients.connect' | 'clients.disconnect';
+type IntegrationMethods = 'clients.status' | 'clients.import' | 'clients.connect' | 'clients.disconnect' | 'clients.backups' | 'clients.removeBackups';
 
 /** The control methods that import from and point client configs at Warden. */
 export function createIntegrationHandlers(integrations: Integrations): Pick<ControlHandlers, IntegrationMethods> {
@@ -12,5 +12,7 @@ export function createIntegrationHandlers(integrations: Integrations): Pick<Cont
     'clients.connect': ({ app, configPath, dryRun }) => integrations.connect(app, { dryRun, ...(configPath === undefined ? {} : { configPath }) }),
     'clients.disconnect': ({ app, configPath, restoreSecrets, dryRun }) =>
       integrations.disconnect(app, { restoreSecrets, dryRun, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.backups': ({ app }) => ({ backups: integrations.backups(app) }),
+    'clients.removeBackups': ({ app }) => ({ removed: integrations.removeBackups(app) }),
   };
 }

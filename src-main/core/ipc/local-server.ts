@@ -21,6 +21,7 @@ export class LocalServer {
   constructor(
     private readonly path: string,
     private readonly onHello: HelloHandler,
+    private readonly note: (text: string) => void = () => undefined,
   ) {
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -35,6 +36,8 @@ export class LocalServer {
       this.server.once('error', reject);
       this.server.listen(this.path, () => {
         this.server.off('error', reject);
+        // Later errors (an accept failing with EMFILE) are the listener's own, not a crash.
+        this.server.on('error', (error: NodeJS.ErrnoException) => this.note(`the local socket: ${error.code ?? error.message}`));
         resolve();
       });
     });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson, rebuildJson } from '../jsonrpc/json-walk.js';
 import type { PinRow, PinStore } from '../db/pin-store.js';
 
 /** The parts of a tool definition that are pinned. */
@@ -11,19 +12,6 @@ export interface ToolDefinition {
 }
 
 export type PinState = 'new' | 'approved' | 'changed';
-
-/** JSON with object keys sorted at every level, so equal definitions hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return out;
-}
 
 function pinned(tool: ToolDefinition): Record<string, unknown> {
   return {
@@ -40,6 +28,11 @@ function pinned(tool: ToolDefinition): Record<string, unknown> {
  * canonical JSON (name, description, inputSchema, outputSchema, annotations). A later,
  * different definition holds the tool — hidden and refused — until the user approves it.
  * Pins are kept in memory too, so checking a listed tool costs one hash and no query.
+ *
+ * The hash covers the real definition, so any change is still caught; the definition text
+ * stored beside it (and shown by `pins diff`, checked against by the schema guard) has every
+ * stored secret value replaced by its label, so a description quoting a secret never
+ * reaches the database file.
  */
 export class ToolPins {
   private readonly cache = new Map<string, PinRow>();
@@ -47,6 +40,7 @@ export class ToolPins {
   constructor(
     private readonly store: PinStore,
     private readonly now: () => number,
+    private readonly redact: (text: string) => string = (text) => text,
   ) {
     for (const row of store.list()) this.cache.set(key(row.server, row.tool), row);
   }
@@ -57,7 +51,7 @@ export class ToolPins {
     const hash = createHash('sha256').update(definition).digest('hex');
     const row = this.cache.get(key(server, tool.name));
     if (!row) {
-      this.store.pin(server, tool.name, hash, definition, this.now());
+      this.store.pin(server, tool.name, hash, redactDefinition(definition, this.redact), this.now());
       this.reload(server, tool.name);
       return 'new';
     }
@@ -69,7 +63,7 @@ export class ToolPins {
       return 'approved';
     }
     if (row.pendingHash !== hash) {
-      this.store.setPending(server, tool.name, hash, definition, this.now());
+      this.store.setPending(server, tool.name, hash, redactDefinition(definition, this.redact), this.now());
       this.reload(server, tool.name);
     }
     return 'changed';
@@ -109,6 +103,14 @@ export class ToolPins {
     const row = this.store.get(server, tool);
     if (row) this.cache.set(key(server, tool), row);
   }
+}
+
+/**
+ * A definition's JSON with `redact` applied to every string in it, keys included. Done on the
+ * parsed value, not the text: a secret holding a quote or a backslash is escaped in the text.
+ */
+export function redactDefinition(definition: string, redact: (text: string) => string): string {
+  return JSON.stringify(rebuildJson(JSON.parse(definition), { string: redact, key: redact }));
 }
 
 function key(server: string, tool: string): string {

@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, errorLine, type JsonRpcId } from '../jsonrpc/json-rpc.js';
+import { guarded } from '../errors/guarded.js';
 import type { CappedLog } from './capped-log.js';
 import type { Upstream, UpstreamHandlers } from './upstream.js';
 
@@ -104,9 +105,10 @@ export class RemoteUpstream implements Upstream {
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
     };
     const transport: Transport = this.kind === 'http' ? new StreamableHTTPClientTransport(url, common) : new SSEClientTransport(url, common);
-    transport.onmessage = (message) => this.deliver(message);
-    transport.onerror = (error) => this.note(`transport: ${error.message}`);
-    transport.onclose = () => this.finish(`the connection to upstream "${this.serverName}" closed`);
+    const report = (text: string): void => this.note(text);
+    transport.onmessage = guarded(report, 'delivering a message', (message: JSONRPCMessage) => this.deliver(message));
+    transport.onerror = guarded(report, 'reporting a transport error', (error: Error) => this.note(`transport: ${error.message}`));
+    transport.onclose = guarded(report, 'closing', () => this.finish(`the connection to upstream "${this.serverName}" closed`));
     this.transport = transport;
     await transport.start();
   }
@@ -167,10 +169,10 @@ export class RemoteUpstream implements Upstream {
   private track(id: JsonRpcId): void {
     clearTimeout(this.inFlight.get(id));
     const timeout = this.deps.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = setTimeout(() => {
+    const timer = setTimeout(guarded((text) => this.note(text), 'timing out a request', () => {
       this.inFlight.delete(id);
       this.answer(id, `upstream "${this.serverName}" did not answer within ${Math.round(timeout / 1000)} s`);
-    }, timeout);
+    }), timeout);
     timer.unref();
     this.inFlight.set(id, timer);
   }

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
+import { guarded } from '../errors/guarded.js';
 import type { CappedLog } from './capped-log.js';
+import { StreamRedactor, type StreamRedaction } from './stream-redactor.js';
 import type { Upstream, UpstreamHandlers } from './upstream.js';
 
 /** Starts a process; tests and the composition root pass `child_process.spawn`. */
@@ -26,21 +28,22 @@ const KILL_GRACE_MS = 2000;
 
 /**
  * One running upstream process speaking newline-delimited JSON-RPC on stdio. Its stderr goes
- * to a capped, redacted per-server log. Backpressure: when the consumer is slow the caller
- * pauses stdout.
+ * to a capped per-server log, redacted across chunk boundaries. Backpressure: when the consumer
+ * is slow the caller pauses stdout. Every listener confines its own failures to the server log.
  */
 export class StdioUpstream implements Upstream {
   private readonly child: ChildProcess;
   private exited = false;
   private exitReason = '';
   private stopping = false;
+  private readonly stderr: StreamRedactor;
 
   constructor(
     readonly serverName: string,
     launch: StdioLaunch,
     spawn: Spawner,
     private readonly log: CappedLog,
-    private readonly redact: (text: string) => string,
+    private readonly redaction: StreamRedaction,
     private readonly handlers: UpstreamHandlers,
   ) {
     this.child = spawn(launch.command, launch.args, {
@@ -57,21 +60,26 @@ export class StdioUpstream implements Upstream {
       },
       MAX_UPSTREAM_LINE,
     );
-    this.child.stdout?.on('data', (chunk: Buffer) => splitter.push(chunk));
-    this.child.stderr?.on('data', (chunk: Buffer) => this.log.write(this.redact(chunk.toString('utf8'))));
+    const report = (text: string): void => this.note(text);
+    this.stderr = new StreamRedactor(redaction, (text) => this.log.write(text));
+    this.child.stdout?.on('data', guarded(report, 'reading stdout', (chunk: Buffer) => splitter.push(chunk)));
+    this.child.stderr?.on('data', guarded(report, 'reading stderr', (chunk: Buffer) => this.stderr.push(chunk)));
+    this.child.stderr?.on('end', guarded(report, 'ending stderr', () => this.stderr.end()));
+    this.child.stdout?.on('error', guarded(report, 'stdout', (error: Error) => this.note(`stdout: ${error.message}`)));
+    this.child.stderr?.on('error', guarded(report, 'stderr', (error: Error) => this.note(`stderr: ${error.message}`)));
     // A write to a process that already died raises EPIPE here; the exit handler reports it.
     this.child.stdin?.on('error', () => undefined);
-    this.child.on('error', (error: NodeJS.ErrnoException) => {
+    this.child.on('error', guarded(report, 'starting the process', (error: NodeJS.ErrnoException) => {
       const reason =
         error.code === 'ENOENT'
           ? `could not start upstream "${serverName}": command "${launch.command}" was not found`
           : `could not start upstream "${serverName}": ${error.code ?? 'spawn failed'}`;
       this.finish(reason);
-    });
-    this.child.on('exit', (code, signal) => {
+    }));
+    this.child.on('exit', guarded(report, 'the exit handler', (code: number | null, signal: NodeJS.Signals | null) => {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       this.finish(`upstream "${serverName}" ${how}`);
-    });
+    }));
     this.note(`started: ${launch.command} (pid ${this.child.pid ?? 'none'})`);
   }
 
@@ -116,7 +124,7 @@ export class StdioUpstream implements Upstream {
 
   /** Notes a line in the server log (for non-JSON output and lifecycle events). */
   note(text: string): void {
-    this.log.write(`[warden ${new Date().toISOString()}] ${this.redact(text)}\n`);
+    this.log.write(`[warden ${new Date().toISOString()}] ${this.redaction.redact(text)}\n`);
   }
 
   /**
@@ -130,8 +138,9 @@ export class StdioUpstream implements Upstream {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
       this.child.stdin?.end();
-      const term = setTimeout(() => this.child.kill('SIGTERM'), 200);
-      const kill = setTimeout(() => this.child.kill('SIGKILL'), KILL_GRACE_MS);
+      const report = (text: string): void => this.note(text);
+      const term = setTimeout(guarded(report, 'SIGTERM', () => this.child.kill('SIGTERM')), 200);
+      const kill = setTimeout(guarded(report, 'SIGKILL', () => this.child.kill('SIGKILL')), KILL_GRACE_MS);
       term.unref();
       kill.unref();
       this.child.once('exit', () => {

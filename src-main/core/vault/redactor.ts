@@ -26,6 +26,25 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * The length of the longest end of `text` that begins a stored secret value without
+   * completing it (0 when none does). A writer streaming text holds that much back until more
+   * arrives, so a value split across two writes is still redacted whole.
+   */
+  unfinishedSuffix(text: string): number {
+    let longest = 0;
+    for (const { value } of this.entries) {
+      const first = value.charCodeAt(0);
+      for (let k = Math.min(value.length - 1, text.length); k > longest; k--) {
+        if (text.charCodeAt(text.length - k) === first && text.endsWith(value.slice(0, k))) {
+          longest = k;
+          break;
+        }
+      }
+    }
+    return longest;
+  }
+
   /** Names of the secrets whose values occur in `text`. */
   find(text: string): string[] {
     const names: string[] = [];

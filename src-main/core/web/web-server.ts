@@ -3,8 +3,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { contentTypeOf } from './content-types.js';
+import { parseRequestTarget } from './request-target.js';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { describeFailure, guarded } from '../errors/guarded.js';
 import type { ControlTransport } from '../ipc/control-connection.js';
 
 export interface WebServerOptions {
@@ -32,7 +35,9 @@ const MAX_WS_MESSAGE = 1024 * 1024;
  * printed URL carries a random token, which the first request trades for an HttpOnly,
  * SameSite=Strict cookie. Every HTTP request and WebSocket upgrade is checked for the token,
  * for a Host naming this server (DNS rebinding) and, when sent, for an Origin of this server.
- * A request without the token gets no data; a foreign Origin or Host gets 403.
+ * A request without the token gets no data; a foreign Origin or Host gets 403. A request
+ * target that is not a plain path gets 400 with one sentence; no request, upgrade or
+ * WebSocket frame can throw out of a handler (failures are noted and the connection ends).
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const token = randomBytes(32).toString('base64url');
@@ -48,16 +53,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (origin !== undefined && !origins().has(origin)) return { status: 403, message: 'Requests from other sites are refused.' };
     return undefined;
   };
-  const hasToken = (req: IncomingMessage, url: URL): boolean => {
-    const presented = url.searchParams.get('token') ?? cookieValue(req.headers.cookie, COOKIE);
+  const hasToken = (req: IncomingMessage, query: URLSearchParams): boolean => {
+    const presented = query.get('token') ?? cookieValue(req.headers.cookie, COOKIE);
     return presented !== undefined && presented !== null && equal(presented, token);
   };
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = parseRequestTarget(req.url);
+    if (!url.ok) return plain(res, 400, url.message);
     const refused = refusal(req);
     if (refused) return plain(res, refused.status, refused.message);
-    if (!hasToken(req, url)) {
+    if (!hasToken(req, url.searchParams)) {
       return plain(res, 401, 'This page needs the link with its token: run "warden daemon --web" and open the URL it prints.');
     }
     if (url.searchParams.has('token')) {
@@ -68,29 +74,56 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         'Cache-Control': 'no-store',
         'Referrer-Policy': 'no-referrer',
       });
-      return res.end();
+      res.end();
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Only GET is served here.');
-    serveFile(res, root, url.pathname, port);
+    serveFile(res, root, url.decodedPath, port);
+  };
+
+  const server: Server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      options.note(`the window's web server failed on a request: ${describeFailure(error)}`);
+      if (!res.headersSent) plain(res, 500, 'Warden could not answer this request; see the Warden log.');
+      else res.destroy();
+    }
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refused = refusal(req) ?? (req.headers.origin === undefined ? { status: 403, message: 'no Origin' } : undefined);
-    const status = refused ? refused.status : !hasToken(req, url) ? 401 : url.pathname !== '/api' ? 404 : 0;
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const url = parseRequestTarget(req.url);
+    const status = !url.ok
+      ? 400
+      : (refusal(req)?.status ?? (req.headers.origin === undefined ? 403 : !hasToken(req, url.searchParams) ? 401 : url.pathname !== '/api' ? 404 : 0));
     if (status !== 0) {
       options.note(`refused a window connection (${status}) from Origin ${String(req.headers.origin).slice(0, 80)}`);
       socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => options.onControl(wsTransport(ws)));
+    sockets.handleUpgrade(req, socket, head, (ws) => options.onControl(wsTransport(ws, options.note)));
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      options.note(`the window's web server failed on a WebSocket upgrade: ${describeFailure(error)}`);
+      socket.destroy();
+    }
   });
+  // Requests Node cannot parse (NUL bytes, bad header lines) get its own 400/431 and never reach
+  // the handlers above: no 'clientError' listener, so that default stays.
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolveListen());
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
   });
+  server.on('error', (error) => options.note(`the window's web server: ${describeFailure(error)}`));
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
@@ -104,10 +137,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   };
 }
 
-function wsTransport(ws: WebSocket): ControlTransport {
+function wsTransport(ws: WebSocket, note: (text: string) => void): ControlTransport {
+  // An invalid frame makes ws emit 'error' and then close the connection; unheard, it would throw.
+  ws.on('error', (error) => note(`a window connection sent an invalid WebSocket frame: ${describeFailure(error)}`));
   return {
-    onMessage: (listener) => void ws.on('message', (data) => listener(data.toString())),
-    onClose: (listener) => void ws.on('close', listener),
+    onMessage: (listener) => void ws.on('message', guarded(note, 'a window control message', (data: Buffer) => listener(data.toString()))),
+    onClose: (listener) => void ws.on('close', guarded(note, 'closing a window connection', listener)),
     send: (text) => ws.send(text),
     get closed() {
       return ws.readyState !== ws.OPEN;
@@ -115,8 +150,8 @@ function wsTransport(ws: WebSocket): ControlTransport {
   };
 }
 
-function serveFile(res: ServerResponse, root: string, pathname: string, port: number): void {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+function serveFile(res: ServerResponse, root: string, decodedPath: string, port: number): void {
+  const relative = normalize(decodedPath).replace(/^([/\\])+/, '');
   let file = resolve(join(root, relative));
   if (file !== root && !file.startsWith(root + sep)) return plain(res, 404, 'Not found.');
   // The window is one page: unknown paths get it too.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ClientKeys } from '../../../../src-main/core/clients/client-keys.js';
-import { HelloLimiter } from '../../../../src-main/core/clients/hello-limiter.js';
 import { ClientStore } from '../../../../src-main/core/db/client-store.js';
 import { openDatabase } from '../../../../src-main/core/db/database.js';
 
@@ -44,18 +43,5 @@ describe('ClientKeys', () => {
     const { keys: clients } = keys();
     clients.create('claude');
     expect(() => clients.create('claude')).toThrow(/already exists/);
-  });
-});
-
-describe('HelloLimiter', () => {
-  it('blocks after the burst of failures and recovers as the window passes', () => {
-    let now = 0;
-    const limiter = new HelloLimiter(() => now, 3, 60_000);
-    for (let i = 0; i < 3; i++) limiter.fail();
-    expect(limiter.blockedFor()).toBe(20_000);
-    now = 20_000;
-    expect(limiter.blockedFor()).toBe(0);
-    limiter.fail();
-    expect(limiter.blockedFor()).toBeGreaterThan(0);
   });
 });

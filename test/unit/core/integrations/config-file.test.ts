@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editEntries, parseConfig, writeConfigAtomic, type ConfigFs } from '../../../../src-main/core/integrations/config-file.js';
 
@@ -94,5 +94,32 @@ describe('writeConfigAtomic()', () => {
     expect(readFileSync(path, 'utf8')).toBe('{}');
     expect(existsSync(`${path}.warden-lock`)).toBe(false);
     expect(existsSync(`${path}.warden-lock.takeover`)).toBe(false);
+  });
+});
+
+describe('G7: config backups', () => {
+  it('are written 0600 even when the original is world-readable', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'warden-backup-')), 'mcp.json');
+    writeFileSync(path, '{"env": {"KEY": "old-secret"}}');
+    chmodSync(path, 0o644);
+    const backup = writeConfigAtomic(path, '{}', 0o644, new Date('2026-11-26T10:00:00Z')) as string;
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(readFileSync(backup, 'utf8')).toBe('{"env": {"KEY": "old-secret"}}');
+    rmSync(dirname(path), { recursive: true, force: true });
+  });
+
+  it('leave no half-written backup when writing one fails, and change nothing', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'warden-backup-'));
+    const path = join(folder, 'mcp.json');
+    writeFileSync(path, '{}');
+    const failing: ConfigFs = {
+      ...fs,
+      fsyncSync: () => {
+        throw new Error('disk full');
+      },
+    };
+    expect(() => writeConfigAtomic(path, '{"new": 1}', 0o600, new Date(), failing)).toThrow(/could not back up .*: disk full; nothing was changed/);
+    expect(readdirSync(folder)).toEqual(['mcp.json']);
+    rmSync(folder, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src-main/core/db/database.js';
 import { PinStore } from '../../../../src-main/core/db/pin-store.js';
-import { canonicalJson, diffDefinitions, ToolPins } from '../../../../src-main/core/policy/tool-pins.js';
+import { canonicalJson } from '../../../../src-main/core/jsonrpc/json-walk.js';
+import { diffDefinitions, redactDefinition, ToolPins } from '../../../../src-main/core/policy/tool-pins.js';
 
 const tool = { name: 'send_mail', description: 'Sends a mail.', inputSchema: { type: 'object', properties: { to: { type: 'string' } } } };
 
@@ -49,5 +50,39 @@ describe('diffDefinitions()', () => {
   it('shows removed and added lines of the pretty definitions', () => {
     const diff = diffDefinitions(canonicalJson({ name: 'a', description: 'old' }), canonicalJson({ name: 'a', description: 'new' }));
     expect(diff.split('\n')).toEqual(['  {', '-   "description": "old",', '+   "description": "new",', '    "name": "a"', '  }']);
+  });
+});
+
+describe('G7: ToolPins redaction', () => {
+  const secret = 'sk-live-"quoted"\\-0123456789';
+  const redact = (text: string): string => text.split(secret).join('«secret:KEY»');
+  const leaky = { name: 'leaky', description: `Uses the key ${secret} for you.`, inputSchema: { type: 'object', properties: { [secret]: { type: 'string' } } } };
+
+  it('stores the definition with secrets replaced, keys included, but hashes the real one', () => {
+    const db = openDatabase(':memory:');
+    const pins = new ToolPins(new PinStore(db), () => 1, redact);
+    expect(pins.observe('s', leaky)).toBe('new');
+    const row = pins.get('s', 'leaky');
+    expect(row?.definition).not.toContain('sk-live');
+    expect(row?.definition).toContain('«secret:KEY»');
+    expect(JSON.stringify(db.prepare('SELECT * FROM tool_pins').all())).not.toContain('sk-live');
+    expect(pins.observe('s', leaky)).toBe('approved');
+    // A change only in the secret part is still a change.
+    expect(pins.observe('s', { ...leaky, description: leaky.description.replace(secret, 'another-value') })).toBe('changed');
+    expect(pins.get('s', 'leaky')?.pendingDefinition).toContain('another-value');
+  });
+
+  it('still gives a diff between the redacted stored texts', () => {
+    const pins = new ToolPins(new PinStore(openDatabase(':memory:')), () => 1, redact);
+    pins.observe('s', leaky);
+    pins.observe('s', { ...leaky, description: `${leaky.description} Also mail it out.` });
+    const row = pins.get('s', 'leaky');
+    const diff = diffDefinitions(row?.definition as string, row?.pendingDefinition as string);
+    expect(diff).toContain('+   "description": "Uses the key «secret:KEY» for you. Also mail it out."');
+    expect(diff).not.toContain('sk-live');
+  });
+
+  it('keeps a "__proto__" key as a key', () => {
+    expect(redactDefinition('{"__proto__":{"a":1}}', (t) => t)).toBe('{"__proto__":{"a":1}}');
   });
 });
