@@ -209,6 +209,11 @@ export class ServerSession {
     }
     const parsed = parseMessage(text);
     if (!parsed.ok) {
+      if (parsed.notification) {
+        // No reply to an id-less message (JSON-RPC); it is dropped, never forwarded.
+        this.options.note(`dropped a message from client "${this.options.clientName}": ${this.options.redact(parsed.message)}`);
+        return;
+      }
       this.reply(errorLine(parsed.id, parsed.code, parsed.message));
       return;
     }

@@ -32,7 +32,11 @@ export type MessageKind = 'request' | 'notification' | 'response';
 export type Parsed =
   /** `exact`: the text means to any JSON parser what it means to JSON.parse. */
   | { ok: true; message: JsonRpcMessage; kind: MessageKind; exact: boolean }
-  | { ok: false; code: number; message: string; id: JsonRpcId | null };
+  /**
+   * `notification`: the refused message had no id, so JSON-RPC allows no reply to it; the
+   * caller drops it (and may note why) instead of answering.
+   */
+  | { ok: false; code: number; message: string; id: JsonRpcId | null; notification?: true };
 
 /** Nesting Warden accepts in a client's message; deeper ones are refused before parsing. */
 export const MAX_CLIENT_DEPTH = 64;
@@ -47,8 +51,8 @@ export function isValidId(id: unknown): id is JsonRpcId {
 /**
  * Parses and classifies one line as a JSON-RPC message. Whatever cannot be classified without
  * doubt is refused, with one sentence saying what was wrong:
- * - not JSON, not one object (MCP has no batches), nested deeper than `maxDepth` (checked
- *   before parsing, so no later step can be made to recurse too deep), a key twice in one
+ * - not JSON, not one object (MCP has no batches), nested deeper than `maxDepth` (so no
+ *   later step can be made to recurse too deep), a key twice in one
  *   object, a string with a lone surrogate, `jsonrpc` other than "2.0";
  * - an id that is not a string or a safe integer (a rounded or infinite number would no longer
  *   match its reply), `params` that is not an object;
@@ -56,21 +60,25 @@ export function isValidId(id: unknown): id is JsonRpcId {
  *   without an id, or without exactly one of `result` and `error`; `id: null` except on an
  *   error response;
  * - a message with a method but no id whose method is not a notification (`notifications/…`):
- *   a call sent without an id would otherwise slip past every check as a notification.
+ *   a call sent without an id would otherwise slip past every check as a notification. It is
+ *   marked `notification`: being id-less, it gets no reply.
  *
  * Reports whether the text is exact (see {@link scanJson}); a caller forwards an inexact text
  * as the re-serialized object it judged.
  */
 export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH): Parsed {
   const scan = scanJson(text, maxDepth);
-  if (scan.tooDeep) {
-    return invalid(`the message nests objects or arrays deeper than ${maxDepth} levels; send flatter data`, isValidIdOrNull(idFromHead(text.slice(0, 512))));
-  }
   let value: unknown;
   try {
+    // JSON.parse itself is iterative in V8, so a deep text cannot overflow it; what it builds
+    // is refused below before anything walks it.
     value = JSON.parse(text);
   } catch {
     return { ok: false, code: ErrorCode.ParseError, message: 'Parse error: the message is not valid JSON', id: null };
+  }
+  if (scan.tooDeep) {
+    const id = (value as { id?: unknown } | null)?.id;
+    return invalid(`the message nests objects or arrays deeper than ${maxDepth} levels; send flatter data`, isValidId(id) ? id : null);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a batch (array); MCP does not use batches' : 'not a JSON object';
@@ -102,7 +110,7 @@ export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH):
     if (hasResult || hasError) return invalid('a message with a "method" must not carry "result" or "error"', readableId);
     if (hasId) return { ok: true, message, kind: 'request', exact };
     if (!(message.method as string).startsWith('notifications/')) {
-      return invalid(`"${(message.method as string).slice(0, 64)}" is a request, but the message has no "id"; give it an id`, null);
+      return { ...invalid(`"${(message.method as string).slice(0, 64)}" is not a notification, but the message has no "id"; give it an id`, null), notification: true };
     }
     return { ok: true, message, kind: 'notification', exact };
   }
@@ -111,12 +119,8 @@ export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH):
   return { ok: true, message, kind: 'response', exact };
 }
 
-function invalid(what: string, id: JsonRpcId | null): Parsed {
+function invalid(what: string, id: JsonRpcId | null): Extract<Parsed, { ok: false }> {
   return { ok: false, code: ErrorCode.InvalidRequest, message: `Invalid request: ${what}`, id };
-}
-
-function isValidIdOrNull(id: JsonRpcId | null): JsonRpcId | null {
-  return isValidId(id) ? id : null;
 }
 
 /** Reads a request id from the first bytes of a line too large to parse, if one is there. */

@@ -21,7 +21,7 @@ describe('parseMessage()', () => {
 
   describe('G2: what cannot be classified is refused', () => {
     it.each([
-      ['a tools/call without an id', '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"secret-tool"}}', null, /is a request, but the message has no "id"/],
+      ['a tools/call without an id', '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"secret-tool"}}', null, /is not a notification, but the message has no "id"/],
       ['a tools/call with id null and an error member', '{"jsonrpc":"2.0","id":null,"method":"tools/call","error":{"code":1,"message":"x"},"params":{"name":"secret-tool"}}', null, /"id" must be|must not carry/],
       ['a request carrying a result', '{"jsonrpc":"2.0","id":3,"method":"tools/call","result":{},"params":{"name":"x"}}', 3, /must not carry "result" or "error"/],
       ['a request carrying an error', '{"jsonrpc":"2.0","id":3,"method":"ping","error":{"code":1,"message":"x"}}', 3, /must not carry/],
@@ -42,6 +42,13 @@ describe('parseMessage()', () => {
       expect(parsed.code).toBe(ErrorCode.InvalidRequest);
       expect(parsed.id).toBe(id);
       expect(parsed.message).toMatch(message);
+    });
+
+    it('marks an id-less refusal, which gets no reply', () => {
+      const parsed = parseMessage('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}');
+      expect(parsed.ok === false && parsed.notification).toBe(true);
+      const withId = parseMessage('{"jsonrpc":"2.0","id":1.5,"method":"ping"}');
+      expect(withId.ok === false && withId.notification).toBeFalsy();
     });
 
     it('accepts a well-formed surrogate pair', () => {
