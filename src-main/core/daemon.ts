@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { AuditLog } from './audit/audit-log.js';
@@ -17,9 +17,9 @@ import { DamagedDatabaseError } from './errors/database-error.js';
 import { SecretStore } from './db/secret-store.js';
 import { ServerStore } from './db/server-store.js';
 import { SettingsStore } from './db/settings-store.js';
-import { NotFoundError, WardenError } from './errors/warden-error.js';
+import { WardenError } from './errors/warden-error.js';
 import { VaultError } from './errors/vault-error.js';
-import { describeFailure, guarded } from './errors/guarded.js';
+import { describeFailure } from './errors/guarded.js';
 import { Approvals } from './approvals/approvals.js';
 import { GuardStore } from './db/guard-store.js';
 import { LimitStore } from './db/limit-store.js';
@@ -39,17 +39,16 @@ import { tailLines } from './upstream/tail.js';
 import { Policy } from './policy/policy.js';
 import { ToolPins } from './policy/tool-pins.js';
 import type { Action } from '../../src-shared/policy-types.js';
-import { ServerSession } from './gateway/server-session.js';
+import { SessionHub } from './gateway/session-hub.js';
+import { createUpstreamStarter } from './upstream/upstream-starter.js';
 import { loadAdminToken, tokenMatches } from './ipc/admin-token.js';
 import { ControlConnection, socketTransport, type ControlTransport } from './ipc/control-connection.js';
 import { createControlHandlers } from './ipc/control-handlers.js';
-import type { ClientHello, Hello } from './ipc/hello.js';
+import type { Hello } from './ipc/hello.js';
 import { LocalServer } from './ipc/local-server.js';
 import { adminTokenPath, daemonLogPath, prepareSocketDir, serverLogPath, socketPath } from './paths.js';
 import { CappedLog } from './upstream/capped-log.js';
-import { minimalEnv } from './upstream/minimal-env.js';
-import { StdioUpstream, type Spawner } from './upstream/stdio-upstream.js';
-import { RemoteUpstream } from './upstream/remote-upstream.js';
+import type { Spawner } from './upstream/stdio-upstream.js';
 import type { Cipher } from './vault/cipher.js';
 import { Vault } from './vault/vault.js';
 
@@ -181,97 +180,26 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   if (interrupted > 0) note(`${interrupted} call(s) were still open when Warden last stopped; marked interrupted`);
   const upkeep = startUpkeep({ db, audit, settings, dataDir, now, note, ...(options.testDbLimitFile ? { testLimitFile: options.testDbLimitFile } : {}) });
 
-  const serverLogs = new Map<string, CappedLog>();
-  const serverLog = (name: string): CappedLog => {
-    let capped = serverLogs.get(name);
-    if (!capped) {
-      capped = new CappedLog(serverLogPath(dataDir, name));
-      serverLogs.set(name, capped);
-    }
-    return capped;
-  };
-
-  const sessions = new Map<ServerSession, { server: string; socket: Socket }>();
-  const serverErrors = new Map<string, { at: number; reason: string }>();
+  const upstreams = createUpstreamStarter({ dataDir, servers, vault, oauth, spawn: options.spawn, parentEnv: options.parentEnv, now });
+  const hub = new SessionHub({
+    dataDir,
+    audit,
+    policy,
+    approvals,
+    pins,
+    servers,
+    upstreams,
+    lists: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
+    maxMessageBytes: () => settings.get('maxMessageBytes'),
+    isRevoked: (client) => clients.isRevoked(client),
+    redact,
+    note,
+    now,
+  });
   let resolveStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
     resolveStop = resolve;
   });
-
-  const startSession = (hello: ClientHello, client: string, socket: Socket, rest: Buffer): void => {
-    const sessionId = randomUUID();
-    const session: ServerSession = new ServerSession({
-      id: sessionId,
-      clientName: client,
-      serverName: hello.server,
-      audit,
-      redact,
-      maxMessageBytes: settings.get('maxMessageBytes'),
-      policy,
-      approvals,
-      pins,
-      note,
-      now,
-      serverLogPath: serverLogPath(dataDir, hello.server),
-      isRevoked: () => clients.isRevoked(client),
-      downstream: {
-        write: (data) => socket.write(data),
-        onDrain: (callback) => socket.once('drain', callback),
-        pause: () => socket.pause(),
-        resume: () => socket.resume(),
-        end: () => socket.end(),
-        cork: () => socket.cork(),
-        uncork: () => socket.uncork(),
-      },
-      startUpstream: (handlers) => {
-        const server = servers.get(hello.server);
-        if (!server) throw new NotFoundError('server', hello.server);
-        const recorded = {
-          onLine: handlers.onLine,
-          onExit: (reason: string, expected: boolean) => {
-            if (!expected) serverErrors.set(server.name, { at: now(), reason });
-            handlers.onExit(reason, expected);
-          },
-        };
-        if (server.kind === 'remote') {
-          const headers: Record<string, string> = {};
-          for (const [name, template] of Object.entries(server.config.headers)) headers[name] = vault.resolve(template);
-          // A server given its own Authorization header does not sign in with OAuth.
-          const usesOAuth = !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
-          const url = server.config.url;
-          return new RemoteUpstream(
-            server.name,
-            { url, transport: server.config.transport, headers },
-            {
-              log: serverLog(server.name),
-              redact,
-              handlers: recorded,
-              signInHint: `sign in to "${server.name}" first (a sign-in page opens in your browser, or run: warden login ${server.name}), then try again`,
-              ...(usesOAuth
-                ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url, server.name).then((fetchFn) => fetchFn(input, init)) }
-                : {}),
-            },
-          );
-        }
-        const env: Record<string, string> = {};
-        for (const [name, template] of Object.entries(server.config.env)) env[name] = vault.resolve(template);
-        const launch = {
-          command: server.config.command,
-          args: server.config.args.map((arg) => vault.resolve(arg)),
-          env: minimalEnv(env, options.parentEnv),
-          ...(server.config.cwd === undefined ? {} : { cwd: server.config.cwd }),
-        };
-        return new StdioUpstream(server.name, launch, options.spawn, serverLog(server.name), vault.redactor, recorded);
-      },
-    });
-    sessions.set(session, { server: hello.server, socket });
-    socket.on('data', guarded(note, `a session of "${hello.server}"`, (chunk: Buffer) => session.push(chunk)));
-    socket.on('close', guarded(note, `closing a session of "${hello.server}"`, () => {
-      sessions.delete(session);
-      return session.close();
-    }));
-    if (rest.length > 0) session.push(rest);
-  };
 
   /** Serves the control API on one connection (local socket or the window's WebSocket). */
   const serveControl = (transport: ControlTransport): void => {
@@ -297,8 +225,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       return;
     }
     const check = clients.verify(hello.key);
+    const asked = hello.server === undefined ? '(aggregated)' : hello.server.slice(0, 64);
     if (!check.ok) {
-      note(`refused a shim for server "${hello.server.slice(0, 64)}": ${check.reason}`);
+      note(`refused a shim for server "${asked}": ${check.reason}`);
       try {
         // Folded: a loop of wrong keys adds a count, not a row each.
         audit.refused(
@@ -306,7 +235,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
             ts: now(),
             session: '-',
             client: '?',
-            server: hello.server.slice(0, 64),
+            server: asked,
             method: 'warden/hello',
             target: null,
             arguments: null,
@@ -322,17 +251,20 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       limiter.refuseLater(socket, () => refuse(socket, check.reason));
       return;
     }
-    const target = servers.get(hello.server);
-    if (!target) {
-      refuse(socket, `Warden has no server named "${hello.server.slice(0, 64)}"; see: warden server list`);
-      return;
-    }
-    if (!target.enabled) {
-      refuse(socket, `server "${target.name}" is disabled; enable it in the window or with: warden server enable ${target.name}`);
-      return;
+    // No server named: the aggregated session over every enabled server.
+    if (hello.server !== undefined) {
+      const target = servers.get(hello.server);
+      if (!target) {
+        refuse(socket, `Warden has no server named "${hello.server.slice(0, 64)}"; see: warden server list`);
+        return;
+      }
+      if (!target.enabled) {
+        refuse(socket, `server "${target.name}" is disabled; enable it in the window or with: warden server enable ${target.name}`);
+        return;
+      }
     }
     socket.write('{"warden":1,"ok":true}\n');
-    startSession(hello, check.client, socket, rest);
+    hub.attach(check.client, hello.server, socket, rest);
   };
 
   const oauthHandlers = createOAuthHandlers(servers, oauth);
@@ -344,23 +276,15 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     clients,
     audit,
     now,
-    sessionCounts: () => {
-      const counts = new Map<string, number>();
-      for (const { server } of sessions.values()) counts.set(server, (counts.get(server) ?? 0) + 1);
-      return counts;
-    },
+    sessionCounts: () => hub.counts(),
     closeServerSessions: (name) => {
       // Its OAuth client settings go with it (a server re-added under the name may differ).
       oauth.forget(name);
-      for (const [session, entry] of sessions) {
-        if (entry.server !== name) continue;
-        entry.socket.end();
-        session.close('the server was removed').catch((error: unknown) => note(`closing a session failed: ${describeFailure(error)}`));
-      }
+      hub.closeServer(name, 'the server was removed');
     },
     requestStop: () => resolveStop(),
     reload: reloadPolicy,
-    serverErrors,
+    serverErrors: upstreams.errors,
     logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
     signInState: (name) => oauth.status(name),
     probeAuth: async (url) => {
@@ -428,12 +352,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       stopWatching();
       approvals.cancelAll();
       await server.close();
-      await Promise.all([...sessions.keys()].map((session) => session.close('Warden is shutting down')));
-      sessions.clear();
+      await hub.closeAll('Warden is shutting down');
       await upkeep.close();
       db.close();
       note('Warden core stopped');
-      for (const capped of serverLogs.values()) capped.close();
+      upstreams.close();
       log.close();
     })();
     return closing;

@@ -6,7 +6,8 @@ export interface ClientHello {
   warden: 1;
   type: 'client';
   key: string;
-  server: string;
+  /** The server to reach; absent for the aggregated session over every server. */
+  server?: string;
 }
 
 export interface AdminHello {

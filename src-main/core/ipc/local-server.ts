@@ -95,6 +95,6 @@ function isHello(value: unknown): value is Hello {
   if (typeof value !== 'object' || value === null) return false;
   const hello = value as Record<string, unknown>;
   if (hello.warden !== 1) return false;
-  if (hello.type === 'client') return typeof hello.server === 'string';
+  if (hello.type === 'client') return hello.server === undefined || typeof hello.server === 'string';
   return hello.type === 'admin';
 }

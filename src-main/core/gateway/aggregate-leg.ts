@@ -1,0 +1,254 @@
+import { ErrorCode, errorLine, MAX_UPSTREAM_DEPTH, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { LineSplitter } from '../jsonrpc/line-splitter.js';
+import type { Downstream } from './server-session.js';
+
+/** The per-server pipeline a leg drives: a {@link ServerSession} (or anything shaped like it). */
+export interface LegSession {
+  push(chunk: Buffer): void;
+  close(reason?: string): Promise<void>;
+  readonly upstreamPid: number | undefined;
+}
+
+export interface LegOptions {
+  server: string;
+  /** Opens the per-server session whose client side is this leg. */
+  open(downstream: Downstream): LegSession;
+  /** The client's initialize request, replayed to the server when the leg starts. */
+  initialize: JsonRpcMessage;
+  /** Whether the client has sent notifications/initialized. */
+  clientInitialized(): boolean;
+  /** A line for the client (already in the client's ids and names). */
+  toClient(message: JsonRpcMessage): void;
+  /** A response to a client request, in the client's id. */
+  answer(clientId: JsonRpcId, message: JsonRpcMessage): void;
+  /** Server-to-client requests get ids unique in the whole session. */
+  nextClientFacingId(): string;
+  /** The server said its tools, prompts or resources changed. */
+  listChanged(method: string): void;
+  pauseClient(): void;
+  resumeClient(): void;
+  note(text: string): void;
+  maxMessageBytes: number;
+}
+
+/** How long a server may take to answer the replayed initialize. */
+const INITIALIZE_TIMEOUT_MS = 30_000;
+
+/**
+ * One server of an aggregated session: its own per-server pipeline (policy, asks, audit,
+ * upstream supervision: the same {@link ServerSession} per-server mode uses) behind id
+ * mapping. Client requests get leg-local numeric ids on the way in and their own ids back on
+ * the way out; the server's requests to the client get session-unique ids, mapped back when
+ * the client answers. Nothing is sent to the server before it answered the client's
+ * initialize, replayed to it when the leg starts.
+ */
+export class AggregateLeg {
+  private readonly session: LegSession;
+  private readonly splitter: LineSplitter;
+  private nextId = 1;
+  /** Leg id → the client's id, or Warden's own waiter. */
+  private readonly calls = new Map<number, { clientId: JsonRpcId } | { own: (message: JsonRpcMessage | undefined) => void }>();
+  /** Client-facing id → the server's own id, for its requests to the client. */
+  private readonly serverRequests = new Map<string, JsonRpcId>();
+  private held: Buffer[] | undefined = [];
+  private failure: string | undefined;
+  readonly ready: Promise<string | undefined>;
+
+  constructor(private readonly options: LegOptions) {
+    this.splitter = new LineSplitter(
+      { onLine: (line, length) => this.fromLeg(line.toString('utf8', 0, length)), onOversize: (_head, bytes) => options.note(`server "${options.server}" sent a ${bytes}-byte line; dropped`) },
+      Math.max(options.maxMessageBytes, 64 * 1024 * 1024),
+    );
+    this.session = options.open({
+      write: (data) => {
+        this.splitter.push(typeof data === 'string' ? Buffer.from(data) : data);
+        return true;
+      },
+      onDrain: () => undefined,
+      pause: () => options.pauseClient(),
+      resume: () => options.resumeClient(),
+      end: () => undefined,
+      cork: () => undefined,
+      uncork: () => undefined,
+    });
+    this.ready = this.start();
+  }
+
+  get server(): string {
+    return this.options.server;
+  }
+
+  get pid(): number | undefined {
+    return this.session.upstreamPid;
+  }
+
+  /** True while a client request or one of Warden's own waits on this leg. */
+  get busy(): boolean {
+    return this.calls.size > 0;
+  }
+
+  /** Why the leg could not start, once it failed. */
+  get failed(): string | undefined {
+    return this.failure;
+  }
+
+  /** Sends a client request (with the server's own names already put back). */
+  request(clientId: JsonRpcId, message: JsonRpcMessage): void {
+    const id = this.nextId++;
+    this.calls.set(id, { clientId });
+    this.send({ ...message, id });
+  }
+
+  /** Sends a request of Warden's own; resolves with the answer, or undefined on failure or timeout. */
+  ask(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<JsonRpcMessage | undefined> {
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      const finish = (message: JsonRpcMessage | undefined): void => {
+        clearTimeout(timer);
+        this.calls.delete(id);
+        resolve(message);
+      };
+      this.calls.set(id, { own: finish });
+      this.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  /** Sends a notification to the server. */
+  notify(message: JsonRpcMessage): void {
+    this.send(message);
+  }
+
+  /** The client cancelled one of its requests: tell the server, in its id. */
+  cancel(clientId: JsonRpcId, reason: unknown): boolean {
+    for (const [id, call] of this.calls) {
+      if ('clientId' in call && call.clientId === clientId) {
+        this.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(typeof reason === 'string' ? { reason } : {}) } });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The client answered a request of this server (the id is one this leg handed out). */
+  answerServer(clientFacingId: string, message: JsonRpcMessage): boolean {
+    const original = this.serverRequests.get(clientFacingId);
+    if (original === undefined) return false;
+    this.serverRequests.delete(clientFacingId);
+    this.send({ ...message, id: original });
+    return true;
+  }
+
+  /** Whether a client request is still waiting on this leg. */
+  has(clientId: JsonRpcId): boolean {
+    for (const call of this.calls.values()) if ('clientId' in call && call.clientId === clientId) return true;
+    return false;
+  }
+
+  close(reason: string): Promise<void> {
+    for (const [id, call] of [...this.calls]) {
+      this.calls.delete(id);
+      if ('own' in call) call.own(undefined);
+    }
+    return this.session.close(reason);
+  }
+
+  private async start(): Promise<string | undefined> {
+    const params = this.options.initialize.params ?? {};
+    const answer = await this.askNow('initialize', params, INITIALIZE_TIMEOUT_MS);
+    if (!answer || answer.error !== undefined) {
+      const why = answer?.error?.message ?? `it did not answer initialize within ${INITIALIZE_TIMEOUT_MS / 1000} s`;
+      this.failure = `server "${this.options.server}" could not be started: ${String(why).slice(0, 300)}`;
+      const held = this.held ?? [];
+      this.held = undefined;
+      // What waited for the start is answered now, each request with the sentence.
+      for (const line of held) this.refuseHeld(line);
+      return this.failure;
+    }
+    const held = this.held ?? [];
+    this.held = undefined;
+    if (this.options.clientInitialized()) this.push({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    if (held.length > 0) this.session.push(Buffer.concat(held));
+    return undefined;
+  }
+
+  /** Like {@link ask}, but ahead of the hold (the initialize itself). */
+  private askNow(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<JsonRpcMessage | undefined> {
+    const held = this.held;
+    this.held = undefined;
+    const answer = this.ask(method, params, timeoutMs);
+    this.held = held;
+    return answer;
+  }
+
+  private send(message: JsonRpcMessage): void {
+    if (this.failure !== undefined && message.id !== undefined) {
+      this.refuseHeld(Buffer.from(JSON.stringify(message)));
+      return;
+    }
+    if (this.held) {
+      this.held.push(Buffer.from(JSON.stringify(message) + '\n'));
+      return;
+    }
+    this.push(message);
+  }
+
+  private push(message: JsonRpcMessage): void {
+    this.session.push(Buffer.from(JSON.stringify(message) + '\n'));
+  }
+
+  /** Answers a request that can no longer reach the server. */
+  private refuseHeld(line: Buffer): void {
+    let id: unknown;
+    try {
+      id = (JSON.parse(line.toString('utf8')) as JsonRpcMessage).id;
+    } catch {
+      return;
+    }
+    if (typeof id !== 'number') return;
+    const call = this.calls.get(id);
+    this.calls.delete(id);
+    if (!call) return;
+    const error = JSON.parse(errorLine(id, ErrorCode.UpstreamUnavailable, this.failure ?? 'the server is not available')) as JsonRpcMessage;
+    if ('own' in call) call.own(error);
+    else this.options.answer(call.clientId, error);
+  }
+
+  /** One line the per-server pipeline sent towards its "client", this leg. */
+  private fromLeg(text: string): void {
+    const parsed = parseMessage(text, MAX_UPSTREAM_DEPTH);
+    if (!parsed.ok) {
+      this.options.note(`server "${this.options.server}": dropped a line the aggregated session could not read (${parsed.message})`);
+      return;
+    }
+    const message = parsed.message;
+    if (parsed.kind === 'response') {
+      const call = typeof message.id === 'number' ? this.calls.get(message.id) : undefined;
+      if (!call) return;
+      this.calls.delete(message.id as number);
+      if ('own' in call) call.own(message);
+      else this.options.answer(call.clientId, message);
+      return;
+    }
+    if (parsed.kind === 'request') {
+      const clientFacing = this.options.nextClientFacingId();
+      this.serverRequests.set(clientFacing, message.id as JsonRpcId);
+      this.options.toClient({ ...message, id: clientFacing });
+      return;
+    }
+    const method = message.method as string;
+    if (method === 'notifications/tools/list_changed' || method === 'notifications/prompts/list_changed' || method === 'notifications/resources/list_changed') {
+      this.options.listChanged(method);
+    } else if (method === 'notifications/cancelled') {
+      // The server gave up one of its own requests to the client: in the client's id.
+      const requestId = message.params?.requestId;
+      for (const [clientFacing, original] of this.serverRequests) {
+        if (original !== requestId) continue;
+        this.serverRequests.delete(clientFacing);
+        this.options.toClient({ ...message, params: { ...message.params, requestId: clientFacing } });
+      }
+    } else {
+      this.options.toClient(message);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Approvals } from '../approvals/approvals.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ServerStore } from '../db/server-store.js';
+import { guarded } from '../errors/guarded.js';
+import { serverLogPath } from '../paths.js';
+import type { Policy } from '../policy/policy.js';
+import type { ToolPins } from '../policy/tool-pins.js';
+import type { UpstreamStarter } from '../upstream/upstream-starter.js';
+import { AggregateLists, type ListStore } from './aggregate-lists.js';
+import { AggregateSession } from './aggregate-session.js';
+import { ServerSession, type Downstream } from './server-session.js';
+
+export interface SessionHubDeps {
+  dataDir: string;
+  audit: AuditLog;
+  policy: Policy;
+  approvals: Approvals;
+  pins: ToolPins;
+  servers: ServerStore;
+  upstreams: UpstreamStarter;
+  lists: ListStore;
+  maxMessageBytes(): number;
+  isRevoked(client: string): boolean;
+  redact(text: string): string;
+  note(text: string): void;
+  now: () => number;
+}
+
+type Session = ServerSession | AggregateSession;
+
+/** A client connection's socket as the session's downstream. */
+export function socketDownstream(socket: Socket): Downstream {
+  return {
+    write: (data) => socket.write(data),
+    onDrain: (callback) => socket.once('drain', callback),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    end: () => socket.end(),
+    cork: () => socket.cork(),
+    uncork: () => socket.uncork(),
+  };
+}
+
+/**
+ * Every client session of the core: per-server sessions (`--server NAME`) and aggregated ones
+ * (no server named). It makes them, feeds them their socket's bytes, and ends them when their
+ * socket closes, their server is removed, or the core stops.
+ */
+export class SessionHub {
+  private readonly sessions = new Map<Session, { server: string | undefined; socket: Socket }>();
+
+  constructor(private readonly deps: SessionHubDeps) {}
+
+  /** Serves one accepted client connection; `rest` is what came after the hello. */
+  attach(client: string, server: string | undefined, socket: Socket, rest: Buffer): void {
+    const downstream = socketDownstream(socket);
+    const session: Session = server === undefined ? this.aggregate(client, downstream) : this.perServer(randomUUID(), client, server, downstream);
+    const label = server === undefined ? `the aggregated session of "${client}"` : `a session of "${server}"`;
+    this.sessions.set(session, { server, socket });
+    socket.on('data', guarded(this.deps.note, label, (chunk: Buffer) => session.push(chunk)));
+    socket.on('end', guarded(this.deps.note, label, () => session.endOfInput()));
+    socket.on('close', guarded(this.deps.note, `closing ${label}`, () => {
+      this.sessions.delete(session);
+      return session.close();
+    }));
+    if (rest.length > 0) session.push(rest);
+  }
+
+  /** Sessions per server name (aggregated sessions count under every server they started). */
+  counts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [session, { server }] of this.sessions) {
+      const names = server !== undefined ? [server] : Object.keys((session as AggregateSession).upstreamPids);
+      for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Ends the per-server sessions of a removed or disabled server. */
+  closeServer(name: string, reason: string): void {
+    for (const [session, entry] of this.sessions) {
+      if (entry.server !== name) continue;
+      entry.socket.end();
+      session.close(reason).catch((error: unknown) => this.deps.note(`closing a session failed: ${(error as Error).message}`));
+    }
+  }
+
+  async closeAll(reason: string): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((session) => session.close(reason)));
+    this.sessions.clear();
+  }
+
+  private perServer(id: string, client: string, server: string, downstream: Downstream): ServerSession {
+    const deps = this.deps;
+    return new ServerSession({
+      id,
+      clientName: client,
+      serverName: server,
+      audit: deps.audit,
+      redact: deps.redact,
+      maxMessageBytes: deps.maxMessageBytes(),
+      policy: deps.policy,
+      approvals: deps.approvals,
+      pins: deps.pins,
+      note: deps.note,
+      now: deps.now,
+      serverLogPath: serverLogPath(deps.dataDir, server),
+      isRevoked: () => deps.isRevoked(client),
+      downstream,
+      startUpstream: (handlers) => deps.upstreams.start(server, handlers),
+    });
+  }
+
+  private aggregate(client: string, downstream: Downstream): AggregateSession {
+    const deps = this.deps;
+    const id = randomUUID();
+    return new AggregateSession({
+      id,
+      clientName: client,
+      downstream,
+      servers: () => deps.servers.list().filter((server) => server.enabled).map((server) => server.name),
+      // Every leg's rows carry the aggregated session's id: one conversation, one session.
+      openLeg: (server, legDownstream) => this.perServer(id, client, server, legDownstream),
+      lists: new AggregateLists(client, deps.lists, deps.redact),
+      maxMessageBytes: deps.maxMessageBytes(),
+      note: deps.note,
+      now: deps.now,
+    });
+  }
+}
