@@ -25,6 +25,7 @@ import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
 import { CallbackServer } from './oauth/callback-server.js';
 import { OAuthManager } from './oauth/oauth-manager.js';
+import { resolveOAuthSettings } from './oauth/oauth-settings.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { systemBrowserOpener, type BrowserOpener } from './oauth/browser-opener.js';
 import { createOAuthHandlers } from './ipc/oauth-handlers.js';
@@ -157,9 +158,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   await callbacks.start();
   const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {
     const server = servers.get(name);
-    const settings = server?.kind === 'remote' ? server.config.oauth : undefined;
-    if (!settings) return {};
-    return { ...settings, ...(settings.clientSecret ? { clientSecret: vault.resolve(settings.clientSecret) } : {}) };
+    return resolveOAuthSettings(server?.kind === 'remote' ? server.config.oauth : undefined, (template) => vault.resolve(template), settings.get('oauthClientMetadataUrl'));
   });
   const limiter = new HelloLimiter(now);
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
@@ -247,6 +246,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
               redact,
               handlers: recorded,
               signInHint: `sign in to "${server.name}" first (a sign-in page opens in your browser, or run: warden login ${server.name}), then try again`,
+              waitForSignIn: () => oauth.waitForSignIn(server.name, settings.get('approvalTimeoutSeconds') * 1000),
               ...(usesOAuth
                 ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url, server.name).then((fetchFn) => fetchFn(input, init)) }
                 : {}),

@@ -3,8 +3,10 @@
 // stand-in that approves), then the suite (on the Node 22 of tools/conformance) starts its mock
 // server and launches test/conformance/client.mjs. Prints a table; exits 1 on a failure not in
 // expected-failures.json, on a stale entry there, or on a scenario that could not run.
-// Options: --scenario NAME (repeatable), --jobs N (1 or 2), --login (run `warden login` first),
-// --keep (keep each scenario's data dir and suite output).
+// A few scenarios run a second time with `warden login` first (rows "NAME (login)"): they check
+// that login reads the server's 401 challenge as a session does.
+// Options: --scenario NAME (repeatable), --jobs N (1 or 2), --login (every scenario with
+// `warden login` first), --keep (keep each scenario's data dir and suite output).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -21,6 +23,8 @@ const CLIENT = join(ROOT, 'test', 'conformance', 'client.mjs');
 const BROWSER = join(ROOT, 'test', 'fixtures', 'browser.mjs');
 const EXPECTED = join(ROOT, 'test', 'conformance', 'expected-failures.json');
 const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+/** Scenarios also run with `warden login` first: discovery and scope from the 401 challenge. */
+const LOGIN_TOO = ['auth/metadata-var3', 'auth/scope-from-www-authenticate', 'auth/client-credentials-basic'];
 /** The suite's own timeout: above Warden's 45 s hold of a call during a sign-in. */
 const SUITE_TIMEOUT_MS = 90_000;
 /** Our deadline: the suite's timeout kills only its shell, so we end the whole process group. */
@@ -85,7 +89,7 @@ async function waitForSocket(dataDir, daemon) {
 }
 
 /** One scenario end to end; resolves with its row of the table. */
-async function runScenario(scenario) {
+async function runScenario({ scenario, login }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-conf-'));
   const outDir = join(dataDir, 'suite-output');
   const log = openSync(join(dataDir, 'daemon.log'), 'a');
@@ -96,7 +100,7 @@ async function runScenario(scenario) {
     detached: true,
   });
   closeSync(log);
-  const row = { scenario, result: 'error', failed: [], note: '' };
+  const row = { scenario: login && !options.login ? `${scenario} (login)` : scenario, name: scenario, result: 'error', failed: [], note: '' };
   try {
     await waitForSocket(dataDir, daemon);
     // Warden's own Client ID Metadata Document, as a user sets it once for every server; the
@@ -109,7 +113,7 @@ async function runScenario(scenario) {
       NODE22,
       [SUITE, 'client', '--scenario', scenario, '--command', `${process.execPath} ${CLIENT}`, '--timeout', String(SUITE_TIMEOUT_MS), '-o', outDir],
       {
-        env: baseEnv(dataDir, { WARDEN_CLIENT_KEY: key.stdout.trim(), ...(options.login ? { CONFORMANCE_LOGIN: '1' } : {}) }),
+        env: baseEnv(dataDir, { WARDEN_CLIENT_KEY: key.stdout.trim(), ...(login ? { CONFORMANCE_LOGIN: '1' } : {}) }),
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       },
@@ -165,23 +169,26 @@ function readChecks(outDir) {
 }
 
 const jobs = Math.min(2, Math.max(1, Number(options.jobs) || 1));
-const queue = [...wanted];
+const runs = options.login ? wanted.map((scenario) => ({ scenario, login: true })) : wanted.map((scenario) => ({ scenario, login: false }));
+if (!options.login) for (const scenario of LOGIN_TOO) if (wanted.includes(scenario)) runs.push({ scenario, login: true });
+const order = runs.map((run) => (run.login && !options.login ? `${run.scenario} (login)` : run.scenario));
+const queue = [...runs];
 const rows = [];
 await Promise.all(
   Array.from({ length: jobs }, async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const row = await runScenario(next);
-      process.stderr.write(`${row.result.padEnd(5)} ${next}\n`);
+      process.stderr.write(`${row.result.padEnd(5)} ${row.scenario}\n`);
       rows.push(row);
     }
   }),
 );
-rows.sort((a, b) => wanted.indexOf(a.scenario) - wanted.indexOf(b.scenario));
+rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 
 let bad = 0;
 const lines = [];
 for (const row of rows) {
-  const listedReason = expected[row.scenario];
+  const listedReason = expected[row.name];
   let verdict = row.result;
   if (listedReason && row.result === 'fail') verdict = 'expected';
   else if (listedReason && row.result === 'pass') verdict = 'STALE';
@@ -191,8 +198,8 @@ for (const row of rows) {
 const width = Math.max(8, ...lines.map((line) => line[0].length));
 process.stdout.write(`\n${'SCENARIO'.padEnd(width)}  RESULT    CHECKS FAILED\n`);
 for (const [name, verdict, failed] of lines) process.stdout.write(`${name.padEnd(width)}  ${verdict.padEnd(8)}  ${failed}\n`);
-for (const row of rows) if (row.detail && !expected[row.scenario]) process.stdout.write(`\n${row.scenario}:\n${row.detail}\n`);
+for (const row of rows) if (row.detail && !expected[row.name]) process.stdout.write(`\n${row.scenario}:\n${row.detail}\n`);
 const passed = lines.filter((line) => line[1] === 'pass').length;
 process.stdout.write(`\n${passed} passed, ${lines.filter((l) => l[1] === 'expected').length} expected failures, ${bad} unexpected (of ${rows.length})\n`);
-for (const row of rows) if (expected[row.scenario] && row.result === 'pass') process.stdout.write(`stale entry in expected-failures.json: ${row.scenario} passes now; remove it\n`);
+for (const row of rows) if (expected[row.name] && row.result === 'pass') process.stdout.write(`stale entry in expected-failures.json: ${row.scenario} passes now; remove it\n`);
 process.exit(bad > 0 ? 1 : 0);

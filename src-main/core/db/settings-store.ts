@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   logMaxRows: 1_000_000,
   paused: false,
   autoReconnect: false,
+  oauthClientMetadataUrl: '',
 };
 
 /**
