@@ -154,7 +154,8 @@ export class RemoteUpstream implements Upstream {
       try {
         await this.deps.waitForSignIn();
       } catch (error) {
-        return this.answer(id, error instanceof Error ? error.message : this.deps.signInHint);
+        // The reason may quote the authorization server: redacted and bounded like any upstream text.
+        return this.answer(id, error instanceof Error ? this.deps.redact(error.message).slice(0, 400) : this.deps.signInHint);
       }
       if (this.exited || !this.transport) return;
       try {
