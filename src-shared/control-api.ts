@@ -51,10 +51,48 @@ export const settingsSchema = z.object({
   paused: z.boolean(),
   /** Point client entries back at Warden by itself when a client rewrites its config. */
   autoReconnect: z.boolean(),
+  /**
+   * Warden's Client ID Metadata Document URL (https, with a path), used as the client ID with
+   * every authorization server that supports such documents, before dynamic registration;
+   * empty for none.
+   */
+  oauthClientMetadataUrl: z.union([
+    z.literal(''),
+    z.string().url().refine((value) => value.startsWith('https://') && new URL(value).pathname !== '/', 'a client metadata document URL is https with a path, or empty for none'),
+  ]),
 });
 export type UserSettings = z.infer<typeof settingsSchema>;
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name is letters, digits and -');
+
+export const OAUTH_GRANTS = ['authorization_code', 'client_credentials'] as const;
+export const OAUTH_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type OAuthGrant = (typeof OAUTH_GRANTS)[number];
+export type OAuthAuthMethod = (typeof OAUTH_AUTH_METHODS)[number];
+
+/**
+ * The one sentence that says why a server's OAuth settings cannot work together, or undefined
+ * when they can. Shared by the control API's schema and the CLI, so both refuse alike.
+ */
+export function oauthConfigProblem(oauth: {
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  clientMetadataUrl?: string | undefined;
+  grant?: OAuthGrant | undefined;
+  authMethod?: OAuthAuthMethod | undefined;
+  privateKey?: string | undefined;
+}): string | undefined {
+  const machine = oauth.grant === 'client_credentials';
+  if (oauth.clientSecret && oauth.privateKey) return 'give a client secret or a private key, not both';
+  if ((oauth.clientSecret || oauth.privateKey || machine) && !oauth.clientId) return 'a client secret, a private key or the client_credentials grant needs the client ID (--oauth-client-id)';
+  if (oauth.clientMetadataUrl && oauth.clientId) return 'a pre-registered client ID and a client metadata document URL exclude each other; give one';
+  if (machine && !oauth.clientSecret && !oauth.privateKey) return 'the client_credentials grant needs a client secret (--oauth-client-secret) or a private key (--oauth-private-key)';
+  if (oauth.authMethod === 'private_key_jwt' && !oauth.privateKey) return 'private_key_jwt needs the private key (--oauth-private-key)';
+  if (oauth.privateKey && oauth.authMethod !== undefined && oauth.authMethod !== 'private_key_jwt') return `a private key is used with private_key_jwt, not ${oauth.authMethod}`;
+  if ((oauth.authMethod === 'client_secret_basic' || oauth.authMethod === 'client_secret_post') && !oauth.clientSecret) return `${oauth.authMethod} needs the client secret (--oauth-client-secret)`;
+  if (oauth.authMethod === 'none' && (oauth.clientSecret || machine)) return 'the auth method none sends no secret, so it fits neither a client secret nor the client_credentials grant';
+  return undefined;
+}
 
 export const remoteServerSpec = z.object({
   kind: z.literal('remote'),
@@ -71,6 +109,16 @@ export const remoteServerSpec = z.object({
       clientSecret: z.string().min(1).max(512).optional(),
       clientMetadataUrl: z.string().url().refine((value) => value.startsWith('https://'), 'a client metadata document URL is https').optional(),
       scope: z.string().max(1000).optional(),
+      /** `client_credentials`: a machine client, no browser; needs a secret or a private key. */
+      grant: z.enum(OAUTH_GRANTS).optional(),
+      /** How the client proves itself at the token endpoint; by default what the server offers. */
+      authMethod: z.enum(OAUTH_AUTH_METHODS).optional(),
+      /** A ${secret:NAME} reference to a PEM private key, for private_key_jwt. */
+      privateKey: z.string().min(1).max(512).optional(),
+    })
+    .superRefine((oauth, context) => {
+      const problem = oauthConfigProblem(oauth);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
   defaultAction: z.enum(ACTIONS).default('ask'),

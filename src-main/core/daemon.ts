@@ -32,6 +32,7 @@ import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
 import { CallbackServer } from './oauth/callback-server.js';
 import { OAuthManager } from './oauth/oauth-manager.js';
+import { resolveOAuthSettings } from './oauth/oauth-settings.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { systemBrowserOpener, type BrowserOpener } from './oauth/browser-opener.js';
 import { createOAuthHandlers } from './ipc/oauth-handlers.js';
@@ -168,9 +169,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   await callbacks.start();
   const oauth = new OAuthManager(new OAuthStore(db, vault), callbacks, options.openBrowser ?? systemBrowserOpener(), note, now, (name) => {
     const server = servers.get(name);
-    const settings = server?.kind === 'remote' ? server.config.oauth : undefined;
-    if (!settings) return {};
-    return { ...settings, ...(settings.clientSecret ? { clientSecret: vault.resolve(settings.clientSecret) } : {}) };
+    return resolveOAuthSettings(server?.kind === 'remote' ? server.config.oauth : undefined, (template) => vault.resolve(template), settings.get('oauthClientMetadataUrl'));
   });
   const limiter = new HelloLimiter(now, { note });
   const adminToken = loadAdminToken(adminTokenPath(dataDir));
@@ -180,7 +179,16 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   if (interrupted > 0) note(`${interrupted} call(s) were still open when Warden last stopped; marked interrupted`);
   const upkeep = startUpkeep({ db, audit, settings, dataDir, now, note, ...(options.testDbLimitFile ? { testLimitFile: options.testDbLimitFile } : {}) });
 
-  const upstreams = createUpstreamStarter({ dataDir, servers, vault, oauth, spawn: options.spawn, parentEnv: options.parentEnv, now });
+  const upstreams = createUpstreamStarter({
+    dataDir,
+    servers,
+    vault,
+    oauth,
+    spawn: options.spawn,
+    parentEnv: options.parentEnv,
+    now,
+    signInWaitMs: () => settings.get('approvalTimeoutSeconds') * 1000,
+  });
   const hub = new SessionHub({
     dataDir,
     audit,

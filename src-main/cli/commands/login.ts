@@ -4,7 +4,7 @@ import { isoTime } from '../format.js';
 /** `warden login NAME`: sign in to a remote server in the browser (waits for it). */
 export const loginCommand: Command = async (argv, context) => {
   const name = onePositional(parse(argv, {}, 'warden login NAME').positionals, 'a server name', 'warden login NAME');
-  process.stderr.write(`opening the sign-in page of "${name}" in your browser; waiting for you to finish there…\n`);
+  process.stderr.write(`signing in to "${name}" (when it asks for a person, its sign-in page opens in your browser; finish there)…\n`);
   const { expiresAt } = await (await context.control()).call('oauth.login', { name });
   context.out(`signed in to "${name}"${expiresAt === null ? '' : ` (the access token expires at ${isoTime(expiresAt)}; Warden refreshes it)`}`);
 };

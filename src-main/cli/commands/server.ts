@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import { UsageError } from '../cli-error.js';
 import { onePositional, parse, type Command } from '../context.js';
 import { table } from '../format.js';
 import { ACTIONS, type Action } from '../../../src-shared/policy-types.js';
+import { OAUTH_AUTH_METHODS, OAUTH_GRANTS, oauthConfigProblem, type remoteServerSpec } from '../../../src-shared/control-api.js';
 
 function toAction(value: string | undefined): Action {
   if (value === undefined || !(ACTIONS as readonly string[]).includes(value)) throw new UsageError('the action is one of allow, ask, deny');
@@ -9,20 +11,39 @@ function toAction(value: string | undefined): Action {
 }
 
 const ADD_USAGE =
-  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]...  [--default-action allow|ask|deny] [--replace]';
+  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]... [--oauth-client-id ID] [--oauth-client-secret ${secret:NAME} | --oauth-private-key ${secret:NAME}] [--oauth-grant authorization_code|client_credentials] [--oauth-auth-method M] [--oauth-scope S] [--oauth-client-metadata-url URL]  [--default-action allow|ask|deny] [--replace]';
 
-/** The OAuth client settings of `server add --url`; the secret should be a ${secret:NAME} template. */
-function oauthSettings(values: Record<string, unknown>): { oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string } } {
+const VAULT_REFERENCE = /^\$\{secret:[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+type OAuthFlags = NonNullable<z.input<typeof remoteServerSpec>['oauth']>;
+
+/**
+ * The OAuth client settings of `server add --url`. Secrets and keys are vault references
+ * (${secret:NAME}); combinations that cannot work are refused with the sentence the core uses.
+ */
+function oauthSettings(values: Record<string, unknown>): { oauth?: OAuthFlags } {
   const pick = (flag: string): string | undefined => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
-  const oauth = {
+  const grant = pick('oauth-grant');
+  if (grant !== undefined && !(OAUTH_GRANTS as readonly string[]).includes(grant)) throw new UsageError(`--oauth-grant is one of ${OAUTH_GRANTS.join(', ')}`);
+  const method = pick('oauth-auth-method');
+  if (method !== undefined && !(OAUTH_AUTH_METHODS as readonly string[]).includes(method)) throw new UsageError(`--oauth-auth-method is one of ${OAUTH_AUTH_METHODS.join(', ')}`);
+  const oauth: OAuthFlags = {
     ...(pick('oauth-client-id') ? { clientId: pick('oauth-client-id') } : {}),
     ...(pick('oauth-client-secret') ? { clientSecret: pick('oauth-client-secret') } : {}),
     ...(pick('oauth-client-metadata-url') ? { clientMetadataUrl: pick('oauth-client-metadata-url') } : {}),
     ...(pick('oauth-scope') ? { scope: pick('oauth-scope') } : {}),
+    ...(grant ? { grant: grant as OAuthFlags['grant'] } : {}),
+    ...(method ? { authMethod: method as OAuthFlags['authMethod'] } : {}),
+    ...(pick('oauth-private-key') ? { privateKey: pick('oauth-private-key') } : {}),
   };
-  if (oauth.clientSecret && !/^\$\{secret:[A-Za-z_][A-Za-z0-9_]*\}$/.test(oauth.clientSecret)) {
+  if (oauth.clientSecret && !VAULT_REFERENCE.test(oauth.clientSecret)) {
     throw new UsageError('--oauth-client-secret takes a vault reference such as ${secret:GITHUB_OAUTH_SECRET}; store the value with: warden secret set NAME');
   }
+  if (oauth.privateKey && !VAULT_REFERENCE.test(oauth.privateKey)) {
+    throw new UsageError('--oauth-private-key takes a vault reference such as ${secret:CI_CLIENT_KEY}; store the PEM with: warden secret set NAME < key.pem');
+  }
+  const problem = oauthConfigProblem(oauth);
+  if (problem) throw new UsageError(`${problem}; usage: ${ADD_USAGE}`);
   return Object.keys(oauth).length > 0 ? { oauth } : {};
 }
 
@@ -56,6 +77,9 @@ export const serverCommand: Command = async (argv, context) => {
           'oauth-client-secret': { type: 'string' },
           'oauth-client-metadata-url': { type: 'string' },
           'oauth-scope': { type: 'string' },
+          'oauth-grant': { type: 'string' },
+          'oauth-auth-method': { type: 'string' },
+          'oauth-private-key': { type: 'string' },
           'default-action': { type: 'string' },
           replace: { type: 'boolean' },
           json: { type: 'boolean' },

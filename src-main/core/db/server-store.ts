@@ -1,3 +1,4 @@
+import type { OAuthAuthMethod, OAuthGrant } from '../../../src-shared/control-api.js';
 import type { Action } from '../../../src-shared/policy-types.js';
 import type { Db } from './database.js';
 
@@ -14,8 +15,8 @@ export interface RemoteServerConfig {
   url: string;
   transport: 'http' | 'sse' | 'auto';
   headers: Record<string, string>;
-  /** Pre-registered OAuth client (the secret as a `${secret:NAME}` template), or a Client ID Metadata Document URL. */
-  oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string };
+  /** Pre-registered OAuth client (secret and private key as `${secret:NAME}` templates), its grant, or a Client ID Metadata Document URL. */
+  oauth?: { clientId?: string; clientSecret?: string; clientMetadataUrl?: string; scope?: string; grant?: OAuthGrant; authMethod?: OAuthAuthMethod; privateKey?: string };
 }
 
 /** What kind of server, and how to reach it. */

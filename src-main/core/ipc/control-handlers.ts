@@ -183,7 +183,7 @@ function referencedSecrets(row: ServerTarget): string[] {
   const templates =
     row.kind === 'stdio'
       ? [...row.config.args, ...Object.values(row.config.env)]
-      : [...Object.values(row.config.headers), ...(row.config.oauth?.clientSecret ? [row.config.oauth.clientSecret] : [])];
+      : [...Object.values(row.config.headers), ...[row.config.oauth?.clientSecret, row.config.oauth?.privateKey].filter((value): value is string => value !== undefined)];
   return [...new Set(templates.flatMap(secretReferences))];
 }
 

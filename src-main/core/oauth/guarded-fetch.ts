@@ -27,10 +27,17 @@ export function expectedIssuer(url: URL): string | undefined {
 
 const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint'];
 
+/**
+ * Says whether metadata at `url` may name `issuer` although it is not the issuer the URL
+ * implies (RFC 8414 §3.3). Only the 2025-03-26 MCP layout needs it; see `OAuthManager.fetchFor`.
+ */
+export type IssuerException = (url: URL, issuer: string) => boolean;
+
 /** Checks authorization-server metadata before the SDK uses any of it. */
-function checkMetadata(url: URL, metadata: Record<string, unknown>): void {
+function checkMetadata(url: URL, metadata: Record<string, unknown>, issuerException?: IssuerException): void {
   const issuer = expectedIssuer(url);
-  if (issuer !== undefined && String(metadata.issuer ?? '').replace(/\/$/, '') !== issuer) {
+  const named = String(metadata.issuer ?? '').replace(/\/$/, '');
+  if (issuer !== undefined && named !== issuer && !issuerException?.(url, named)) {
     throw new OAuthGuardError(`the authorization server metadata at ${url.origin} names issuer "${String(metadata.issuer).slice(0, 100)}", not "${issuer}"; refusing it`);
   }
   const methods = metadata.code_challenge_methods_supported;
@@ -63,9 +70,10 @@ function checkResourceMetadata(metadata: Record<string, unknown>): void {
  * cap; and metadata documents checked (issuer echo, S256, endpoint schemes) before use.
  * The address check runs twice: before the request, for a clear sentence, and again in the
  * socket's own lookup, so the address connected to is one that was checked. `resolve` is
- * the name resolver (the system's; tests pass their own).
+ * the name resolver (the system's; tests pass their own); `issuerException` may let one
+ * issuer mismatch through, as the 2025-03-26 layout needs.
  */
-export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf): FetchLike {
+export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf, issuerException?: IssuerException): FetchLike {
   const dispatcher = resolve === addressesOf ? agentFor(allowPrivate) : new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) } });
   // undici's own fetch, so the connect-time lookup below is the one that picks the address.
   const fetch = async (url: URL, init: RequestInit | undefined): Promise<Response> => {
@@ -103,7 +111,7 @@ export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) 
       const body = await readCapped(response, url);
       if (response.ok && url.pathname.includes('/.well-known/')) {
         const json = parseJson(body);
-        if (json && /oauth-authorization-server|openid-configuration/.test(url.pathname)) checkMetadata(url, json);
+        if (json && /oauth-authorization-server|openid-configuration/.test(url.pathname)) checkMetadata(url, json, issuerException);
         if (json && url.pathname.includes('oauth-protected-resource')) checkResourceMetadata(json);
       }
       const empty = [101, 204, 205, 304].includes(response.status);

@@ -1,220 +1,31 @@
-import { auth, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WardenError } from '../errors/warden-error.js';
-import { checkExternalUrl } from '../security/url-guard.js';
-import { VERSION } from '../version.js';
 import { isPrivateHost } from './address-guard.js';
 import type { BrowserOpener } from './browser-opener.js';
 import type { CallbackServer } from './callback-server.js';
+import { probeChallenge } from './challenge.js';
 import { guardedFetch } from './guarded-fetch.js';
+import type { OAuthServerSettings } from './oauth-settings.js';
 import type { OAuthStore } from './oauth-store.js';
+import { FLOW_TIMEOUT_MS, ServerOAuthProvider, type ProviderHost } from './server-oauth-provider.js';
 
-/** How long a sign-in may take in the browser. */
-const FLOW_TIMEOUT_MS = 5 * 60_000;
-/** At most one browser tab per server in this long, however many sessions want a sign-in. */
-const TAB_INTERVAL_MS = 5 * 60_000;
+export type { OAuthServerSettings } from './oauth-settings.js';
 
 export type SignInState = { state: 'signed-in'; expiresAt: number | null } | { state: 'signed-out'; expiresAt: null };
 
 /**
- * Warden's OAuth client for one remote server, driven by the SDK's `auth()`: PKCE S256
- * (enforced by the guarded fetch), `resource` on every request, pre-registered or dynamically
- * registered client (`application_type: native`), the loopback redirect, tokens sealed in the
- * vault. The SDK binds stored client information and tokens to the issuer they came from.
+ * Sign-in for every remote server: one provider (and one sign-in page at a time) per server,
+ * one loopback listener for all. Sessions and `warden login` take the same path: the server's
+ * 401 challenge drives discovery and scope, and the code is exchanged when the answer comes.
  */
-class ServerOAuthProvider implements OAuthClientProvider {
-  private verifier: string | undefined;
-  private pendingState: string | undefined;
-  private discovery: OAuthDiscoveryState | undefined;
-  waitingCode: Promise<string> | undefined;
-  lastTabAt = 0;
-  private stepUps: number[] = [];
-  refreshing = false;
-  /** Set when the server answered 403 insufficient_scope: a refresh cannot widen the scope. */
-  stepUpWanted = false;
-
-  constructor(
-    private readonly server: string,
-    private readonly serverUrl: string,
-    private readonly manager: OAuthManager,
-    private readonly settings: OAuthServerSettings,
-  ) {}
-
-  get clientMetadataUrl(): string | undefined {
-    return this.settings.clientMetadataUrl;
-  }
-
-  get redirectUrl(): string {
-    return this.manager.callbacks.redirectUrl;
-  }
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'MCP Warden',
-      client_uri: 'https://github.com/mcp-warden',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: this.settings.clientSecret ? 'client_secret_basic' : 'none',
-      ...(this.settings.scope ? { scope: this.settings.scope } : {}),
-      software_id: 'mcp-warden',
-      software_version: VERSION,
-      application_type: 'native',
-    } as OAuthClientMetadata;
-  }
-
-  state(): string {
-    this.pendingState = this.manager.callbacks.newState();
-    return this.pendingState;
-  }
-
-  /** A pre-registered client from the server's settings comes first; then what was registered. */
-  async clientInformation(): Promise<OAuthClientInformationMixed | undefined> {
-    if (this.settings.clientId) {
-      const secret = this.settings.clientSecret;
-      return { client_id: this.settings.clientId, ...(secret ? { client_secret: secret } : {}) };
-    }
-    return (await this.manager.store.get(this.server)).clientInformation;
-  }
-
-  async saveClientInformation(clientInformation: OAuthClientInformationMixed): Promise<void> {
-    if (this.settings.clientId) return;
-    await this.manager.store.update(this.server, (record) => ({ ...record, clientInformation }));
-  }
-
-  /** The tokens, refreshed first when they expire within a minute (one refresh per issuer at a time). */
-  async tokens(): Promise<OAuthTokens | undefined> {
-    const record = await this.manager.store.get(this.server);
-    if (this.stepUpWanted && record.tokens) {
-      // Without the refresh token the SDK asks for a new authorization, as a step-up needs.
-      const withoutRefresh = { ...record.tokens };
-      delete withoutRefresh.refresh_token;
-      return withoutRefresh;
-    }
-    if (!this.refreshing && record.tokens?.refresh_token && record.expiresAt !== undefined && record.expiresAt - this.manager.now() < 60_000) {
-      await this.manager.refresh(this.server, this.serverUrl, record.issuer ?? this.serverUrl);
-      return (await this.manager.store.get(this.server)).tokens;
-    }
-    return record.tokens;
-  }
-
-  async saveTokens(tokens: OAuthTokens): Promise<void> {
-    const expiresAt = tokens.expires_in === undefined ? undefined : this.manager.now() + tokens.expires_in * 1000;
-    await this.manager.store.update(this.server, (record) => ({
-      ...record,
-      tokens,
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-      issuer: this.discovery?.authorizationServerUrl,
-      resource: this.serverUrl,
-    }));
-    // Answered: the next sign-in this server needs (a step-up) may open its page at once.
-    this.lastTabAt = 0;
-    this.stepUpWanted = false;
-  }
-
-  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
-    const checked = checkExternalUrl(authorizationUrl.href);
-    if (!checked.ok) throw new WardenError('unavailable', `the sign-in page of "${this.server}" is refused: ${checked.reason}`);
-    const held = (await this.manager.store.get(this.server)).tokens;
-    if (held) {
-      // A sign-in while tokens are held is a step-up (insufficient_scope): ask for the union of
-      // the scopes held and those wanted, and at most twice in ten minutes.
-      const now = this.manager.now();
-      this.stepUps = [...this.stepUps.filter((at) => now - at < 10 * 60_000), now];
-      if (this.stepUps.length > 2) {
-        throw new WardenError('unavailable', `"${this.server}" keeps asking for more access (3 step-ups in 10 minutes); refusing to sign in again`);
-      }
-      const scopes = new Set([...(held.scope?.split(' ') ?? []), ...(authorizationUrl.searchParams.get('scope')?.split(' ') ?? [])].filter(Boolean));
-      if (scopes.size > 0) authorizationUrl.searchParams.set('scope', [...scopes].join(' '));
-    }
-    const state = this.pendingState ?? authorizationUrl.searchParams.get('state') ?? '';
-    const metadata = this.discovery?.authorizationServerMetadata as (Record<string, unknown> & { issuer?: string }) | undefined;
-    this.waitingCode = this.manager.callbacks.expect(
-      state,
-      { server: this.server, issuer: metadata?.issuer, requireIss: metadata?.authorization_response_iss_parameter_supported === true },
-      FLOW_TIMEOUT_MS,
-    );
-    this.waitingCode.catch(() => undefined);
-    if (!this.manager.signingIn(this.server)) {
-      // Started by a session's 401, not by `warden login`: finish the flow when the answer comes.
-      this.waitingCode.then(
-        (code) => this.manager.complete(this.server, this.serverUrl, code),
-        (error: Error) => this.manager.note(`"${this.server}": sign-in not completed: ${error.message}`),
-      );
-    }
-    if (this.manager.now() - this.lastTabAt < TAB_INTERVAL_MS) {
-      this.manager.note(`"${this.server}" needs a sign-in; a sign-in page was opened recently, not opening another`);
-      return;
-    }
-    this.lastTabAt = this.manager.now();
-    this.manager.note(`opening the sign-in page of "${this.server}" (${authorizationUrl.origin}) in the browser`);
-    await this.manager.opener(authorizationUrl.href);
-  }
-
-  saveCodeVerifier(codeVerifier: string): void {
-    this.verifier = codeVerifier;
-  }
-
-  codeVerifier(): string {
-    if (this.verifier === undefined) throw new WardenError('unavailable', 'no sign-in is in progress');
-    return this.verifier;
-  }
-
-  validateResourceURL(serverUrl: string | URL, resource?: string): Promise<URL | undefined> {
-    if (resource === undefined) return Promise.resolve(new URL(serverUrl));
-    const wanted = new URL(serverUrl);
-    const named = new URL(resource);
-    const sameResource = named.origin === wanted.origin && (wanted.pathname === named.pathname || wanted.pathname.startsWith(named.pathname.replace(/\/?$/, '/')));
-    if (!sameResource) {
-      return Promise.reject(new WardenError('unavailable', `the resource metadata of "${this.server}" names ${named.origin}${named.pathname}, not this server's URL; refusing to sign in`));
-    }
-    return Promise.resolve(named);
-  }
-
-  async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
-    if (scope === 'verifier') {
-      this.verifier = undefined;
-      return;
-    }
-    if (scope === 'discovery') {
-      this.discovery = undefined;
-      return;
-    }
-    this.manager.note(`"${this.server}": the authorization server refused the stored ${scope === 'tokens' ? 'tokens' : 'credentials'}; signed out`);
-    await this.manager.store.update(this.server, (record) => {
-      const next = { ...record };
-      if (scope === 'all' || scope === 'tokens') {
-        delete next.tokens;
-        delete next.expiresAt;
-      }
-      if (scope === 'all' || scope === 'client') delete next.clientInformation;
-      return next;
-    });
-  }
-
-  saveDiscoveryState(state: OAuthDiscoveryState): void {
-    this.discovery = state;
-  }
-
-  discoveryState(): OAuthDiscoveryState | undefined {
-    return this.discovery;
-  }
-}
-
-/** What a server's settings say about its OAuth client (the secret already resolved). */
-export interface OAuthServerSettings {
-  clientId?: string;
-  clientSecret?: string;
-  clientMetadataUrl?: string;
-  scope?: string;
-}
-
-/** Sign-in for every remote server: one flow at a time per server, one listener for all. */
-export class OAuthManager {
+export class OAuthManager implements ProviderHost {
   private readonly providers = new Map<string, ServerOAuthProvider>();
   private readonly flows = new Map<string, Promise<SignInState>>();
   private readonly refreshes = new Map<string, Promise<void>>();
+  private readonly knownSettings = new Map<string, OAuthServerSettings>();
+  /** MCP URLs whose latest resource-metadata lookup found none (the 2025-03-26 layout). */
+  private readonly withoutResourceMetadata = new Set<string>();
 
   constructor(
     readonly store: OAuthStore,
@@ -226,27 +37,42 @@ export class OAuthManager {
     private readonly serverSettings: (server: string) => OAuthServerSettings = () => ({}),
   ) {}
 
+  get redirectUrl(): string {
+    return this.callbacks.redirectUrl;
+  }
+
+  newState(): string {
+    return this.callbacks.newState();
+  }
+
+  expect(state: string, flow: { server: string; issuer: string | undefined; requireIss: boolean }, timeoutMs: number): Promise<string> {
+    return this.callbacks.expect(state, flow, timeoutMs);
+  }
+
+  open(url: string): Promise<void> {
+    return this.opener(url);
+  }
+
   /** The provider a remote upstream's transport uses (its 401s lead here). */
-  async providerFor(server: string, serverUrl: string, settings: OAuthServerSettings = this.settingsOf(server)): Promise<OAuthClientProvider> {
+  async providerFor(server: string, serverUrl: string, settings?: OAuthServerSettings): Promise<OAuthClientProvider> {
     await this.callbacks.start();
     return this.providerForNow(server, serverUrl, settings);
   }
 
   /** The same, once the callback listener runs (the core starts it first). */
-  providerForNow(server: string, serverUrl: string, settings: OAuthServerSettings = this.settingsOf(server)): OAuthClientProvider {
-    let provider = this.providers.get(server);
-    if (!provider) {
-      provider = new ServerOAuthProvider(server, serverUrl, this, settings);
-      this.providers.set(server, provider);
-      this.knownSettings.set(server, settings);
-    }
-    return provider;
+  providerForNow(server: string, serverUrl: string, settings?: OAuthServerSettings): OAuthClientProvider {
+    return this.ownProvider(server, serverUrl, settings);
   }
 
-  private readonly knownSettings = new Map<string, OAuthServerSettings>();
-
-  private settingsOf(server: string): OAuthServerSettings {
-    return this.knownSettings.get(server) ?? this.serverSettings(server);
+  private ownProvider(server: string, serverUrl: string, settings?: OAuthServerSettings): ServerOAuthProvider {
+    let provider = this.providers.get(server);
+    if (!provider) {
+      const resolved = settings ?? this.knownSettings.get(server) ?? this.serverSettings(server);
+      provider = new ServerOAuthProvider(server, serverUrl, this, resolved);
+      this.providers.set(server, provider);
+      this.knownSettings.set(server, resolved);
+    }
+    return provider;
   }
 
   /** Forgets a server's provider (its settings changed, or it was removed). */
@@ -263,7 +89,8 @@ export class OAuthManager {
     const running = this.refreshes.get(issuer);
     if (running) return running;
     const work = (async () => {
-      const provider = (await this.providerFor(server, serverUrl)) as ServerOAuthProvider;
+      await this.callbacks.start();
+      const provider = this.ownProvider(server, serverUrl);
       provider.refreshing = true;
       try {
         const result = await auth(provider, { serverUrl, fetchFn: await this.fetchFor(serverUrl) });
@@ -284,11 +111,24 @@ export class OAuthManager {
    */
   async fetchFor(serverUrl: string, server?: string): Promise<FetchLike> {
     const mcp = new URL(serverUrl);
-    const guarded = guardedFetch(await isPrivateHost(mcp.hostname));
+    // 2025-03-26 servers (no resource metadata) are their own authorization server, and their
+    // metadata at the MCP origin may name an issuer with a path there: that origin is trusted
+    // already, so the mismatch is let through for it alone, and only while it has no resource
+    // metadata. Everywhere else RFC 8414's issuer check holds.
+    const legacyIssuer = (url: URL, issuer: string): boolean =>
+      this.withoutResourceMetadata.has(mcp.href) && url.origin === mcp.origin && url.pathname === '/.well-known/oauth-authorization-server' && URL.canParse(issuer) && new URL(issuer).origin === mcp.origin;
+    const guarded = guardedFetch(await isPrivateHost(mcp.hostname), undefined, legacyIssuer);
     return async (input, init) => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input.toString() : (input as Request).url);
       const isEndpoint = url.origin === mcp.origin && url.pathname === mcp.pathname;
-      if (!isEndpoint) return guarded(input, init);
+      if (!isEndpoint) {
+        const response = await guarded(input, init);
+        if (url.pathname.startsWith('/.well-known/oauth-protected-resource')) {
+          if (response.ok) this.withoutResourceMetadata.delete(mcp.href);
+          else if (this.withoutResourceMetadata.size < 1000) this.withoutResourceMetadata.add(mcp.href);
+        }
+        return response;
+      }
       const response = await fetch(input, init);
       if (server !== undefined && response.status === 403 && /error="?insufficient_scope/.test(response.headers.get('www-authenticate') ?? '')) {
         const provider = this.providers.get(server);
@@ -307,19 +147,38 @@ export class OAuthManager {
     return flow;
   }
 
-  /** True while `login` runs for the server (it exchanges the code itself). */
-  signingIn(server: string): boolean {
-    return this.flows.has(server);
+  /** Exchanges the code of a sign-in (the one `state` names); rejects with why it failed. */
+  async exchange(server: string, serverUrl: string, code: string, state: string): Promise<void> {
+    const provider = this.ownProvider(server, serverUrl);
+    const fetchFn = await this.fetchFor(serverUrl);
+    await provider.exchanging(state, () => auth(provider, { serverUrl, authorizationCode: code, fetchFn }));
   }
 
-  /** Exchanges the code of a sign-in a session started. */
-  async complete(server: string, serverUrl: string, code: string): Promise<void> {
+  /**
+   * Waits, at most `timeoutMs`, for the sign-in a request of `server` just started (or joined).
+   * Resolves once it is done; rejects with a sentence that says what to do when it failed, did
+   * not finish in time, or none is out (the server wants a sign-in Warden could not start).
+   */
+  async waitForSignIn(server: string, timeoutMs: number): Promise<void> {
+    const pending = this.providers.get(server)?.pending;
+    const retry = `then call again (or run: warden login ${server})`;
+    if (!pending) throw new WardenError('unavailable', `"${server}" wants a sign-in and none could start; ${retry}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new WardenError('unavailable', `"${server}" needs a sign-in that did not finish within ${Math.round(timeoutMs / 1000)} s; finish it on the page Warden opened in your browser, ${retry}`)),
+        timeoutMs,
+      );
+    });
     try {
-      const provider = await this.providerFor(server, serverUrl);
-      await auth(provider, { serverUrl, authorizationCode: code, fetchFn: await this.fetchFor(serverUrl) });
-      this.note(`"${server}": signed in`);
-    } catch (error) {
-      this.note(`"${server}": the sign-in could not be completed: ${(error as Error).message}`);
+      await Promise.race([
+        pending.done.catch((error: Error) => {
+          throw new WardenError('unavailable', `signing in to "${server}" failed (${error.message}); ${retry}`);
+        }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -363,15 +222,26 @@ export class OAuthManager {
     });
   }
 
+  /**
+   * `warden login`: first the unauthenticated MCP request a session would make, so the 401's
+   * `resource_metadata` and `scope` drive discovery; then the browser, once; then the exchange.
+   * A failure drops what discovery found, so the next attempt starts clean.
+   */
   private async runLogin(server: string, serverUrl: string): Promise<SignInState> {
-    const provider = (await this.providerFor(server, serverUrl)) as ServerOAuthProvider;
+    await this.callbacks.start();
+    const provider = this.ownProvider(server, serverUrl);
     provider.lastTabAt = 0;
     const fetchFn = await this.fetchFor(serverUrl);
-    const first = await auth(provider, { serverUrl, fetchFn });
-    if (first === 'REDIRECT') {
-      if (!provider.waitingCode) throw new WardenError('unavailable', `the sign-in of "${server}" did not start`);
-      const code = await provider.waitingCode;
-      await auth(provider, { serverUrl, authorizationCode: code, fetchFn });
+    try {
+      const challenge = await probeChallenge(serverUrl, {}, fetchFn as typeof fetch);
+      const first = await auth(provider, { serverUrl, fetchFn, ...challenge });
+      if (first === 'REDIRECT') {
+        if (!provider.pending) throw new WardenError('unavailable', `the sign-in of "${server}" did not start`);
+        await provider.pending.done;
+      }
+    } catch (error) {
+      provider.forgetDiscovery();
+      throw error;
     }
     const status = await this.status(server);
     if (status.state !== 'signed-in') throw new WardenError('unavailable', `the sign-in of "${server}" ended without tokens`);

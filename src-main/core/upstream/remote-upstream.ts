@@ -23,13 +23,20 @@ export interface RemoteDeps {
   handlers: UpstreamHandlers;
   authProvider?: OAuthClientProvider;
   fetch?: FetchLike;
-  /** The sentence a call gets when the server wants a sign-in first. */
+  /** The sentence a call gets when the server wants a sign-in first and none can be waited for. */
   signInHint: string;
+  /**
+   * Waits (bounded) for the sign-in or step-up a request just started; rejects with the
+   * sentence the request then fails with. Without it, such a request fails at once.
+   */
+  waitForSignIn?: () => Promise<void>;
   /** A request with no sign of life from the server for this long fails. */
   requestTimeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** A sign-in, then a step-up: the most a request waits for before it fails. */
+const MAX_SIGN_IN_WAITS = 2;
 
 /**
  * A remote MCP server over Streamable HTTP, or legacy HTTP+SSE, through the SDK's client
@@ -134,13 +141,43 @@ export class RemoteUpstream implements Upstream {
         this.note(`could not send a notification: ${(error as Error).message}`);
         return;
       }
-      if (error instanceof UnauthorizedError) return this.answer(id, this.deps.signInHint);
-      const status = error instanceof StreamableHTTPError ? error.code : undefined;
-      if (status !== undefined && status >= 400 && status < 500) {
-        return this.answer(id, `upstream "${this.serverName}" refused the request (HTTP ${status}): ${this.deps.redact((error as Error).message).slice(0, 200)}`);
-      }
-      this.fail(error);
+      if (error instanceof UnauthorizedError) return this.afterSignIn(message, id);
+      this.refuse(id, error);
     }
+  }
+
+  /**
+   * A request that needed a sign-in (or a step-up) waits for it, then goes out once more; the
+   * MCP client knows nothing of Warden's OAuth and must not have to retry. A sign-in followed by
+   * a step-up is waited for twice, never more. Later messages stay queued behind it, in order.
+   */
+  private async afterSignIn(message: JSONRPCMessage, id: JsonRpcId): Promise<void> {
+    for (let wait = 0; wait < MAX_SIGN_IN_WAITS && this.deps.waitForSignIn; wait++) {
+      try {
+        await this.deps.waitForSignIn();
+      } catch (error) {
+        // The reason may quote the authorization server: redacted and bounded like any upstream text.
+        return this.answer(id, error instanceof Error ? this.deps.redact(error.message).slice(0, 400) : this.deps.signInHint);
+      }
+      if (this.exited || !this.transport) return;
+      try {
+        this.track(id);
+        await this.transport.send(message);
+        return;
+      } catch (error) {
+        if (!(error instanceof UnauthorizedError)) return this.refuse(id, error);
+      }
+    }
+    this.answer(id, this.deps.signInHint);
+  }
+
+  /** A request the server refused gets the server's reason; anything else ends the upstream. */
+  private refuse(id: JsonRpcId, error: unknown): void {
+    const status = error instanceof StreamableHTTPError ? error.code : undefined;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return this.answer(id, `upstream "${this.serverName}" refused the request (HTTP ${status}): ${this.deps.redact((error as Error).message).slice(0, 200)}`);
+    }
+    this.fail(error);
   }
 
   /** True for the first POST of `auto` refused in the way legacy SSE servers refuse it. */

@@ -17,6 +17,8 @@ export interface UpstreamStarterDeps {
   spawn: Spawner;
   parentEnv: NodeJS.ProcessEnv | undefined;
   now: () => number;
+  /** How long a call that needs a sign-in waits for it (the approval timeout). */
+  signInWaitMs: () => number;
 }
 
 /** Starts the upstream of a named server, resolving its secrets at start. */
@@ -71,6 +73,7 @@ export function createUpstreamStarter(deps: UpstreamStarterDeps): UpstreamStarte
           redact,
           handlers: recorded,
           signInHint: `sign in to "${server.name}" first (a sign-in page opens in your browser, or run: warden login ${server.name}), then try again`,
+          waitForSignIn: () => oauth.waitForSignIn(server.name, deps.signInWaitMs()),
           ...(usesOAuth
             ? { authProvider: oauth.providerForNow(server.name, url), fetch: (input, init) => oauth.fetchFor(url, server.name).then((fetchFn) => fetchFn(input, init)) }
             : {}),
