@@ -77,7 +77,7 @@ function parseShimArgs(argv: readonly string[]): ShimArgs | string {
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
     if (flag !== '--server' && flag !== '--data-dir') {
-      return `unknown option "${arg}"; usage: warden stdio --server NAME [--data-dir DIR]`;
+      return `unknown option "${arg}"; usage: warden stdio [--server NAME] [--data-dir DIR]`;
     }
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') return `${flag} needs a value`;
@@ -191,7 +191,6 @@ async function main(): Promise<void> {
 
   const args = parseShimArgs(process.argv.slice(2));
   if (typeof args === 'string') return fail(args, input, held);
-  if (args.server === undefined) return fail('warden stdio needs --server NAME (one client entry per upstream server)', input, held);
   const key = process.env.WARDEN_CLIENT_KEY;
   if (!key) return fail('WARDEN_CLIENT_KEY is not set; create a key with: warden client add NAME', input, held);
 
