@@ -1,7 +1,9 @@
 // CPU per call of each Warden process (shim, core) and of the upstream itself, read from
 // /proc/<pid>/stat (utime + stime) over 4,000 sequential and 4,000 concurrent (c=16) echo
 // calls to server-everything through the real shim, after a warm-up. Every reply is checked.
-// Linux only. Usage: node bench/shim-cpu.mjs [--calls N]
+// Linux only. Usage: node bench/shim-cpu.mjs [--calls N] [--compare OTHER_SHIM.mjs]
+// --compare runs a second shim bundle (e.g. one built from main) beside ours, in alternating
+// blocks of calls, so the machine's load hits both alike.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFileSync, spawn } from 'node:child_process';
@@ -15,6 +17,9 @@ const WARDEN = join(ROOT, 'bin', 'warden.mjs');
 const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = callsArg === -1 ? 4000 : Number(process.argv[callsArg + 1]);
+const compareArg = process.argv.indexOf('--compare');
+const SHIMS = { ours: [WARDEN, 'stdio'], ...(compareArg === -1 ? {} : { other: [resolve(process.argv[compareArg + 1])] }) };
+const BLOCK = 500;
 // /proc reports CPU time in clock ticks; USER_HZ is 100 on every Linux build we run on.
 const TICK_US = 10_000;
 
@@ -28,29 +33,40 @@ try {
   warden('server', 'add', 'everything', '--command', process.execPath, '--arg', EVERYTHING, '--arg', 'stdio', '--default-action', 'allow');
   warden('settings', 'set', 'defaultClientLimitPerMinute', '1000000');
   const key = warden('client', 'add', 'bench');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [WARDEN, 'stdio', '--server', 'everything'],
-    env: { ...env, WARDEN_CLIENT_KEY: key },
-    stderr: 'inherit',
-  });
-  const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-  await client.connect(transport);
-  await run(client, 1, 300);
-  const upstream = childrenOf(daemon.pid)[0];
-  const pids = { shim: transport.pid, core: daemon.pid, upstream };
-  console.log(`shim CPU per call, ${CALLS} echo calls each (µs of CPU per call, from /proc)`);
-  console.log('mode        shim    core  upstream  shim÷upstream');
-  for (const concurrency of [1, 16]) {
-    const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
-    await run(client, concurrency, CALLS);
-    const per = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, ((cpuTicks(pid) - before[name]) * TICK_US) / CALLS]));
-    const label = concurrency === 1 ? 'sequential' : `c=${concurrency}`;
-    console.log(
-      `${label.padEnd(10)} ${per.shim.toFixed(1).padStart(6)} ${per.core.toFixed(1).padStart(7)} ${per.upstream.toFixed(1).padStart(9)} ${(per.shim / per.upstream).toFixed(2).padStart(14)}`,
-    );
+  const sessions = [];
+  for (const [name, args] of Object.entries(SHIMS)) {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...args, '--server', 'everything'],
+      env: { ...env, WARDEN_CLIENT_KEY: key },
+      stderr: 'inherit',
+    });
+    const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+    await client.connect(transport);
+    await run(client, 1, 300);
+    const upstream = childrenOf(daemon.pid).find((pid) => !sessions.some((s) => s.pids.upstream === pid));
+    sessions.push({ name, client, pids: { shim: transport.pid, core: daemon.pid, upstream } });
   }
-  await client.close();
+  console.log(`CPU per call, ${CALLS} echo calls each (µs of CPU per call, from /proc)`);
+  console.log('shim   mode         shim    core  upstream  shim÷upstream');
+  for (const concurrency of [1, 16]) {
+    const totals = sessions.map(() => ({ shim: 0, core: 0, upstream: 0 }));
+    for (let done = 0; done < CALLS; done += BLOCK) {
+      for (const [i, session] of sessions.entries()) {
+        const before = Object.fromEntries(Object.entries(session.pids).map(([name, pid]) => [name, cpuTicks(pid)]));
+        await run(session.client, concurrency, Math.min(BLOCK, CALLS - done));
+        for (const [name, pid] of Object.entries(session.pids)) totals[i][name] += cpuTicks(pid) - before[name];
+      }
+    }
+    for (const [i, session] of sessions.entries()) {
+      const per = Object.fromEntries(Object.entries(totals[i]).map(([name, ticks]) => [name, (ticks * TICK_US) / CALLS]));
+      const label = concurrency === 1 ? 'sequential' : `c=${concurrency}`;
+      console.log(
+        `${session.name.padEnd(6)} ${label.padEnd(10)} ${per.shim.toFixed(1).padStart(6)} ${per.core.toFixed(1).padStart(7)} ${per.upstream.toFixed(1).padStart(9)} ${(per.shim / per.upstream).toFixed(2).padStart(14)}`,
+      );
+    }
+  }
+  for (const session of sessions) await session.client.close();
 } finally {
   daemon.kill();
   await new Promise((r) => daemon.once('exit', r));

@@ -266,6 +266,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     });
     sessions.set(session, { server: hello.server, socket });
     socket.on('data', (chunk: Buffer) => session.push(chunk));
+    // The shim's client closed its input: the replies in flight still go back (G9).
+    socket.on('end', () => session.endOfInput());
     socket.on('close', () => {
       sessions.delete(session);
       void session.close();

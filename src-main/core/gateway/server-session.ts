@@ -107,6 +107,9 @@ export class ServerSession {
   /** Requests that went into the outbox, to answer for if the commit fails. */
   private outboxIds: JsonRpcId[] = [];
   private corked = false;
+  /** The shim ended its side (its client's input ended); see endOfInput. */
+  private inputEnded = false;
+  private downstreamEnded = false;
   /** Tools the user allowed for the rest of this session. */
   private readonly sessionAllowed = new Set<string>();
 
@@ -147,6 +150,21 @@ export class ServerSession {
     const lines = this.outbox;
     this.outbox = undefined;
     if (lines.length > 0) this.toUpstream(lines);
+  }
+
+  /**
+   * The shim ended its side of the connection (its client closed stdin). Ends ours once every
+   * request in flight has been answered, so those replies still reach the client (G9).
+   */
+  endOfInput(): void {
+    this.inputEnded = true;
+    this.endIfAnswered();
+  }
+
+  private endIfAnswered(): void {
+    if (!this.inputEnded || this.downstreamEnded || this.pending.size > 0) return;
+    this.downstreamEnded = true;
+    this.options.downstream.end();
   }
 
   /** The shim went away: stop the upstream and close the session's open audit rows. */
@@ -496,7 +514,7 @@ export class ServerSession {
   }
 
   private toClient(data: string | Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.downstreamEnded) return;
     const downstream = this.options.downstream;
     if (!this.corked) {
       this.corked = true;
@@ -515,6 +533,7 @@ export class ServerSession {
         upstream?.resumeOutput();
       });
     }
+    this.endIfAnswered();
   }
 
   private answerFromWarden(id: JsonRpcId, reason: string): void {
