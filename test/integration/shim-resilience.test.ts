@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawShim } from '../helpers/raw-shim.js';
@@ -101,10 +102,19 @@ describe('G9: the client never loses its session to Warden', () => {
         const after = await client.callTool({ name: 'echo', arguments: { text: 'after' } });
         expect(textOf(after)).toBe('echo: after');
 
+        // The call made while the shim reconnected was held until the handshake was replayed.
+        expect(received(record).map((line) => line.method)).toEqual([
+          'initialize',
+          'notifications/initialized',
+          'tools/call',
+          'tools/call',
+          'initialize',
+          'notifications/initialized',
+          'tools/call',
+        ]);
         const initializes = received(record).filter((line) => line.method === 'initialize');
         expect(initializes.map((line) => line.id)).toEqual([0, 'warden-shim-replay-1']);
         expect(initializes[1]!.params).toEqual(initializes[0]!.params);
-        expect(received(record).filter((line) => line.method === 'notifications/initialized')).toHaveLength(2);
         const calls = received(record).filter((line) => line.method === 'tools/call').map((line) => (line.params as { arguments: { text?: string } }).arguments.text ?? 'slow');
         expect(calls).toEqual(['before', 'slow', 'after']);
       } finally {
@@ -140,6 +150,23 @@ describe('G9: the client never loses its session to Warden', () => {
       expect((await warden.cli(['status'])).code).toBe(1);
       expect(raw.child.exitCode).toBeNull();
       expect(await raw.close()).toBe(0);
+    });
+  });
+
+  describe('half-open sockets', () => {
+    it('G9: the core still ends an admin connection when the CLI ends its side', async () => {
+      const token = readFileSync(join(warden.dataDir, 'admin.token'), 'utf8').trim();
+      const socket = connect(join(warden.dataDir, 'warden.sock'));
+      let replies = '';
+      socket.on('data', (chunk: Buffer) => (replies += chunk.toString('utf8')));
+      const closed = new Promise<boolean>((resolve) => {
+        socket.once('close', () => resolve(true));
+        setTimeout(() => resolve(false), 10_000).unref();
+      });
+      socket.write(JSON.stringify({ warden: 1, type: 'admin', token }) + '\n');
+      socket.end(JSON.stringify({ id: 1, method: 'server.list', params: {} }) + '\n');
+      expect(await closed).toBe(true);
+      expect(replies).toMatch(/^\{"warden":1,"ok":true\}\n/);
     });
   });
 
