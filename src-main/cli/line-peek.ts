@@ -48,6 +48,12 @@ interface Found {
   unclear: boolean;
 }
 
+// The bytes after `{"m`, `{"r`, `{"e` of the SDK shapes, and the two handshake methods.
+const ETHOD = Buffer.from('ethod":"');
+const ESULT = Buffer.from('esult":');
+const RROR = Buffer.from('rror":');
+const INITIALIZE = Buffer.from('initialize');
+const INITIALIZED = Buffer.from('notifications/initialized');
 /** What a line that starts with a method is, to a reader that only needs responses. */
 const NOT_A_RESPONSE: Peek = Object.freeze({ kind: 'notification', id: undefined, method: 'other' });
 
@@ -67,28 +73,28 @@ export function peekLine(buf: Buffer, start: number, end: number, responsesOnly 
 function fastPeek(buf: Buffer, start: number, end: number, responsesOnly: boolean): Peek | undefined {
   if (end - start < 16 || buf[start] !== 0x7b || buf[start + 1] !== QUOTE) return undefined;
   const key = buf[start + 2];
-  if (key === 0x6d && matches(buf, start + 3, 'ethod":"')) {
+  if (key === 0x6d && matches(buf, start + 3, ETHOD)) {
     if (responsesOnly) return NOT_A_RESPONSE;
     const id = tailId(buf, start, end);
     if (id === undefined) return undefined;
     const from = start + 11;
     const method =
-      buf[from + 10] === QUOTE && matches(buf, from, 'initialize')
+      buf[from + 10] === QUOTE && matches(buf, from, INITIALIZE)
         ? 'initialize'
-        : buf[from + 25] === QUOTE && matches(buf, from, 'notifications/initialized')
+        : buf[from + 25] === QUOTE && matches(buf, from, INITIALIZED)
           ? 'initialized'
           : 'other';
     return { kind: 'request', id, method };
   }
-  if ((key === 0x72 && matches(buf, start + 3, 'esult":')) || (key === 0x65 && matches(buf, start + 3, 'rror":'))) {
+  if ((key === 0x72 && matches(buf, start + 3, ESULT)) || (key === 0x65 && matches(buf, start + 3, RROR))) {
     const id = tailId(buf, start, end);
     return id === undefined ? undefined : { kind: 'response', id, method: undefined };
   }
   return undefined;
 }
 
-function matches(buf: Buffer, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (buf[at + i] !== text.charCodeAt(i)) return false;
+function matches(buf: Buffer, at: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
   return true;
 }
 
