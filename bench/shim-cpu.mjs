@@ -66,6 +66,7 @@ try {
       );
     }
   }
+  for (const session of sessions) console.log(`${session.name.padEnd(6)} shim RSS ${rssMiB(session.pids.shim).toFixed(1)} MiB`);
   for (const session of sessions) await session.client.close();
 } finally {
   daemon.kill();
@@ -92,6 +93,11 @@ function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+function rssMiB(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 function childrenOf(pid) {
