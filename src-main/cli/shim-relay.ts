@@ -16,13 +16,12 @@
  * Node built-ins only: this file is part of the shim's bundle.
  */
 import type { OnReadOpts, Socket } from 'node:net';
+import { HeldInput, MAX_HELD } from './held-input.js';
 import { peekLine, type Id, type Peek } from './line-peek.js';
 import { LineTracker } from './line-tracker.js';
 import { reportFailure } from './shim-failure.js';
 import { BufferPool, forward, stdinSource, type Source } from './shim-io.js';
 
-/** Most bytes held from the client while no core takes them; past it, reading stdin pauses. */
-export const MAX_HELD = 8 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 10_000;
 const REPLAY_TIMEOUT_MS = 30_000;
 /** Requests held this long without a core to take them are answered with an error. */
@@ -48,12 +47,6 @@ export interface RelayOptions {
 }
 
 type Phase = 'connecting' | 'hello' | 'replay' | 'relay' | 'done';
-
-interface HeldLine {
-  peek: Peek;
-  /** A copy of the line when it is an initialize request. */
-  initialize: Buffer | undefined;
-}
 
 /**
  * One shim session. Construct it first thing (it starts holding standard input), then call
@@ -82,10 +75,7 @@ export class ShimRelay {
   /** The unanswered initialize was sent again once; a second loss answers it with an error. */
   private initializeResent = false;
   private clientInitialized = false;
-  private held: Buffer[] = [];
-  private heldBytes = 0;
-  private heldLines: HeldLine[] = [];
-  private inputPaused = false;
+  private readonly held = new HeldInput(this.input, () => this.startHolding());
   private giveUpTimer: NodeJS.Timeout | undefined;
   private lastError = 'the Warden core did not answer';
   /** Dropping the rest of a line whose start went to a connection that broke. */
@@ -123,7 +113,7 @@ export class ShimRelay {
     clearTimeout(this.phaseTimer);
     clearTimeout(this.giveUpTimer);
     this.socket?.destroy();
-    reportFailure(message, this.input, this.held);
+    reportFailure(message, this.input, this.held.take().chunks);
   }
 
   private attach(socket: Socket): void {
@@ -243,9 +233,9 @@ export class ShimRelay {
     const socket = this.socket as Socket;
     this.phase = 'relay';
     clearTimeout(this.giveUpTimer);
-    for (const line of this.heldLines) this.sent(line.peek, line.initialize);
-    for (const chunk of this.held) socket.write(chunk);
-    this.clearHeld();
+    const { chunks, lines } = this.held.take();
+    for (const line of lines) this.sent(line.peek, line.initialize);
+    for (const chunk of chunks) socket.write(chunk);
     if (this.inputEnded) socket.end();
   }
 
@@ -261,7 +251,7 @@ export class ShimRelay {
     }
     this.clientLines.push(bytes);
     if (this.phase === 'relay') return forward(this.socket as Socket, bytes, this.toCore, this.input);
-    return this.hold(bytes);
+    return this.held.add(bytes);
   }
 
   private clientLine(peek: Peek, line: Buffer | undefined, start: number, end: number): void {
@@ -271,7 +261,7 @@ export class ShimRelay {
     }
     const initialize = peek.kind === 'request' && peek.method === 'initialize' && line !== undefined ? Buffer.from(line.subarray(start, end)) : undefined;
     if (this.phase === 'relay') this.sent(peek, initialize);
-    else this.heldLines.push({ peek, initialize });
+    else this.held.addLine({ peek, initialize });
   }
 
   /** Notes a client line that went to the core. */
@@ -295,30 +285,11 @@ export class ShimRelay {
     if (peek.id === this.initializeId) this.initializeAnswered = true;
   }
 
-  private hold(chunk: Buffer): boolean {
-    this.startHolding();
-    this.held.push(Buffer.from(chunk));
-    this.heldBytes += chunk.length;
-    if (this.heldBytes < MAX_HELD) return true;
-    this.inputPaused = true;
-    return false;
-  }
-
+  /** Something is held: if no core takes it in time, it is answered (giveUp). */
   private startHolding(): void {
-    if (this.held.length > 0) return;
     clearTimeout(this.giveUpTimer);
     this.giveUpTimer = setTimeout(() => this.giveUp(), GIVE_UP_MS);
     this.wake?.();
-  }
-
-  private clearHeld(): void {
-    this.held = [];
-    this.heldBytes = 0;
-    this.heldLines = [];
-    if (this.inputPaused) {
-      this.inputPaused = false;
-      this.input.resume();
-    }
   }
 
   /** No core took the held requests in time: each gets an error, and they are dropped. */
@@ -328,10 +299,9 @@ export class ShimRelay {
       this.giveUpTimer = setTimeout(() => this.giveUp(), REPLAY_TIMEOUT_MS);
       return;
     }
-    for (const { peek } of this.heldLines) {
+    for (const { peek } of this.held.take().lines) {
       if (peek.kind === 'request' && peek.id !== undefined) this.answer(peek.id, `${this.lastError}; the call was not made; retry it in a moment`);
     }
-    this.clearHeld();
     // The held part of an unfinished line is gone: drop its rest, and answer it when it ends.
     if (this.clientLines.midLine) this.discarding = true;
     if (this.inputEnded) this.exit();
@@ -362,7 +332,7 @@ export class ShimRelay {
       }
     }
     this.inFlight.clear();
-    if (this.inputEnded && this.held.length === 0) {
+    if (this.inputEnded && this.held.empty) {
       this.exit();
       return;
     }
@@ -372,11 +342,8 @@ export class ShimRelay {
   }
 
   private holdInitialize(initialize: Buffer, id: Id): void {
-    this.startHolding();
-    this.held.unshift(Buffer.concat([initialize, NEWLINE]));
-    this.heldBytes += initialize.length + 1;
     // Already the one to replay: noted as in flight again, not as a new initialize.
-    this.heldLines.unshift({ peek: { kind: 'request', id, method: 'initialize' }, initialize: undefined });
+    this.held.unshift(Buffer.concat([initialize, NEWLINE]), { peek: { kind: 'request', id, method: 'initialize' }, initialize: undefined });
   }
 
   /**
@@ -387,12 +354,12 @@ export class ShimRelay {
     const options = this.options as RelayOptions;
     let delay = 50;
     while (this.phase === 'connecting') {
-      if (this.inputEnded && this.held.length === 0) {
+      if (this.inputEnded && this.held.empty) {
         this.exit();
         return;
       }
       try {
-        const socket = await options.connect(this.held.length > 0, this.onread);
+        const socket = await options.connect(!this.held.empty, this.onread);
         if (this.phase !== 'connecting') {
           socket.destroy();
           return;

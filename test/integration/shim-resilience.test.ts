@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,28 @@ describe('G9: the client never loses its session to Warden', () => {
         // would find its data dir still locked and step aside.
         await exited;
       });
+    });
+
+    it('G9: answers a call the core cannot take within 20 s with a sentence, stays up, and serves the next one', { timeout: 90_000 }, async () => {
+      const client: Client = await warden.connect('faulty', key);
+      try {
+        const vaultKey = join(warden.dataDir, 'vault.key');
+        const goodKey = readFileSync(vaultKey);
+        const exited = new Promise((resolve) => warden.daemon!.once('exit', resolve));
+        warden.daemon!.kill('SIGKILL');
+        await exited;
+        // Every core the shim starts now exits at once: it cannot open the vault.
+        writeFileSync(vaultKey, 'not a key');
+        const refused = await client.callTool({ name: 'echo', arguments: { text: 'held' } }).then(
+          () => 'answered',
+          (error: Error) => error.message,
+        );
+        expect(refused).toMatch(/MCP Warden: the Warden core could not start; see .*warden\.log; the call was not made; retry it in a moment/);
+        writeFileSync(vaultKey, goodKey);
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'back' } }))).toBe('echo: back');
+      } finally {
+        await client.close();
+      }
     });
 
     it('G9: does not start a stopped core again while the client is idle', async () => {
