@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposedName } from '../../src-main/core/gateway/exposed-names.js';
-import { EVERYTHING, FAULT_SERVER, ROOT, WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
+import { FAULT_SERVER, ROOT, WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
 
 const MEMORY = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 const FILESYSTEM = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');

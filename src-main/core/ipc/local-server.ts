@@ -4,7 +4,12 @@ import { dirname } from 'node:path';
 import type { Hello } from './hello.js';
 import { MAX_HELLO_BYTES } from './hello.js';
 
-/** What the server does with a connection once its hello line is read. */
+/**
+ * What the server does with a connection once its hello line is read. Connections are
+ * half-open: for a client hello the handler also owns what happens when the shim ends its
+ * side (its replies in flight must still reach it); for any other hello the server ends its
+ * side when the peer ends.
+ */
 export type HelloHandler = (hello: Hello, socket: Socket, rest: Buffer) => void;
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -23,7 +28,7 @@ export class LocalServer {
     private readonly onHello: HelloHandler,
     private readonly note: (text: string) => void = () => undefined,
   ) {
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   /** Starts listening; a stale socket file left by a dead core is replaced. */
@@ -54,6 +59,10 @@ export class LocalServer {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
+    let halfOpen = false;
+    socket.on('end', () => {
+      if (!halfOpen) socket.end();
+    });
     const parts: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => refuse('no hello line within 10 s'), HELLO_TIMEOUT_MS);
@@ -85,6 +94,7 @@ export class LocalServer {
         refuse('the hello line is not a Warden hello; update the shim and the app together');
         return;
       }
+      halfOpen = hello.type === 'client';
       this.onHello(hello, socket, rest);
     };
     socket.on('data', onData);
