@@ -158,7 +158,7 @@ describe('the window against warden daemon --web, in Debian chromium', () => {
     await form.getByLabel('Server').fill('x');
     await form.getByLabel('Pattern').fill('a\tb');
     await form.getByRole('button', { name: 'Add rule' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/target: a pattern must not contain control characters/);
+    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/^a pattern must not contain control characters$/);
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
