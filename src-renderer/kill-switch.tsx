@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api } from './api.js';
+import { useConnection } from './hooks.js';
 
 interface KillSwitch {
   /** undefined until the core has said. */
@@ -52,7 +53,9 @@ export function useKillSwitch(): KillSwitch {
 export function KillSwitchPill() {
   const { paused, set } = useKillSwitch();
   const [error, setError] = useState<string | undefined>();
-  if (paused === undefined) return null;
+  const connection = useConnection();
+  // While the core is away its state is unknown: say nothing rather than something stale.
+  if (paused === undefined || connection !== 'open') return null;
   if (!paused) return <span className="pill running" title="Warden decides every call">Running</span>;
   return (
     <>

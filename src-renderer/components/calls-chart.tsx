@@ -43,7 +43,7 @@ export function CallsChart({ perMinute }: { perMinute: Overview['perMinute'] }) 
       {
         width: Math.max(300, element.clientWidth),
         height: 200,
-        series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: themeColor(s.color), width: 2 }))],
+        series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: themeColor(s.color), width: 2, points: { show: false } }))],
         axes: [
           { stroke: text, grid, ticks, font, space: 70 },
           // Room for the label beside the tick numbers, so they never overlap.

@@ -301,6 +301,7 @@ describe('the window in the first hour: what needs the user comes first (Debian 
     await new Promise((resolve) => (warden.daemon?.exitCode === null ? warden.daemon.once('exit', resolve) : resolve(undefined)));
     await page.getByRole('alert').filter({ hasText: 'The Warden core is not running' }).waitFor();
     await expect(page.getByRole('button', { name: 'Add rule' }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByRole('banner').getByText('Running').count()).resolves.toBe(0);
     await screens(page, 'disconnected');
 
     // The same data dir and port: the page finds it, but the new core has a new token.
