@@ -30,7 +30,16 @@ export class ControlCallError extends Error {
   }
 }
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/**
+ * `closed`: the core cannot be reached (the page keeps trying); `expired`: a core answers
+ * again but no longer knows this page's session (it restarted with a new token).
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'expired';
+
+const EXPIRED = 'the Warden core restarted with a new token; open the link that "warden daemon --web" printed';
+
+/** How often a disconnected page looks for the core again. */
+const RETRY_MS = 1500;
 
 export class ControlApi {
   private socket: WebSocket | undefined;
@@ -41,6 +50,8 @@ export class ControlApi {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private opened: Promise<void> | undefined;
   private followed = false;
+  private watching = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
   state: ConnectionState = 'connecting';
 
   constructor(private readonly bridge: Bridge | undefined = window.warden) {
@@ -50,6 +61,7 @@ export class ControlApi {
   /** Calls one control method. */
   async call<M extends ControlMethod>(method: M, params: ControlRequest<M>): Promise<ControlResults[M]> {
     if (this.bridge) return (await this.bridge.call(method, params)) as ControlResults[M];
+    if (this.state === 'expired') throw new ControlCallError(EXPIRED, 'unavailable');
     await this.open();
     return (await this.calls.call(method, params)) as ControlResults[M];
   }
@@ -63,6 +75,7 @@ export class ControlApi {
     return off;
   }
 
+  /** Listens to connection changes; a page reloads its data when the state returns to `open`. */
   onState(listener: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -71,8 +84,34 @@ export class ControlApi {
   private async follow(): Promise<void> {
     if (this.followed) return;
     this.followed = true;
+    this.watching = true;
     await this.call('log.follow', {});
     await this.call('approvals.follow', {});
+  }
+
+  /**
+   * Looks for the core again. The page's cookie still opens a core that kept its token; a
+   * core started anew has a new token, which only the link it printed carries (`expired`).
+   */
+  private scheduleRetry(): void {
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      void fetch('/', { cache: 'no-store', credentials: 'same-origin', redirect: 'manual' }).then(
+        (response) => {
+          if (response.status === 401) {
+            this.setState('expired');
+            return;
+          }
+          this.open().then(
+            () => {
+              if (this.watching) void this.follow().catch(() => undefined);
+            },
+            () => undefined,
+          );
+        },
+        () => this.scheduleRetry(),
+      );
+    }, RETRY_MS);
   }
 
   private open(): Promise<void> {
@@ -92,12 +131,14 @@ export class ControlApi {
         this.opened = undefined;
         this.followed = false;
         reject(error);
+        this.scheduleRetry();
       };
     });
     return this.opened;
   }
 
   private setState(state: ConnectionState): void {
+    if (this.state === state) return;
     this.state = state;
     for (const listener of this.stateListeners) listener(state);
   }

@@ -1,5 +1,8 @@
 import { Component, useEffect, useState, type ReactNode } from 'react';
-import { api, type ConnectionState } from './api.js';
+import { api } from './api.js';
+import { DisconnectBanner } from './components/disconnect-banner.js';
+import { useConnection } from './hooks.js';
+import { KillSwitchPill, KillSwitchProvider } from './kill-switch.js';
 import { ApprovalsPage } from './pages/approvals.js';
 import { KeysPage } from './pages/keys.js';
 import { LogsPage } from './pages/logs.js';
@@ -19,8 +22,9 @@ const PAGES: Record<string, { label: string; render: () => ReactNode }> = {
   settings: { label: 'Settings', render: () => <SettingsPage /> },
 };
 
+/** The page named by the hash: `#/logs?kind=rule` is the Logs page (its query is the page's). */
 function currentPage(): string {
-  const name = location.hash.replace(/^#\/?/, '');
+  const name = location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   return Object.hasOwn(PAGES, name) ? name : 'overview';
 }
 
@@ -51,25 +55,27 @@ export function App() {
       </main>
     );
   }
-  return <UnlockedApp />;
+  return (
+    <KillSwitchProvider>
+      <UnlockedApp />
+    </KillSwitchProvider>
+  );
 }
 
 function UnlockedApp() {
   const [page, setPage] = useState(currentPage);
-  const [state, setState] = useState<ConnectionState>(api.state);
+  const state = useConnection();
   const [pending, setPending] = useState(0);
   const [vaultWarning, setVaultWarning] = useState<string | null>(null);
   useEffect(() => {
     const onHash = () => setPage(currentPage());
     window.addEventListener('hashchange', onHash);
-    const offState = api.onState(setState);
     const count = () => void api.call('approvals.list', {}).then((r) => setPending(r.approvals.length), () => undefined);
     count();
     void api.call('status', {}).then((status) => setVaultWarning(status.vault.warning), () => undefined);
     const offApproval = api.on('approval', count);
     return () => {
       window.removeEventListener('hashchange', onHash);
-      offState();
       offApproval();
     };
   }, []);
@@ -85,15 +91,19 @@ function UnlockedApp() {
             </a>
           ))}
         </nav>
-        {state === 'closed' && <span className="status error" role="alert">Disconnected from the Warden core</span>}
+        <KillSwitchPill />
       </header>
+      <DisconnectBanner state={state} />
       <main>
         {vaultWarning && (
           <p className="banner" role="alert">
             {vaultWarning}
           </p>
         )}
-        <PageBoundary page={page}>{PAGES[page]?.render()}</PageBoundary>
+        {/* Every form control inside is disabled while the core cannot take a change. */}
+        <fieldset className="page" disabled={state === 'closed' || state === 'expired'}>
+          <PageBoundary page={page}>{PAGES[page]?.render()}</PageBoundary>
+        </fieldset>
       </main>
     </div>
   );

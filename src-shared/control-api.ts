@@ -244,6 +244,16 @@ export const controlRequests = {
   'settings.set': settingsSchema.partial().refine((value) => Object.keys(value).length > 0, 'name at least one setting to change'),
   /** Takes a backup of the database now (SQLite's online backup, into backups/ in the data dir). */
   'db.backup': z.object({}),
+  /** What the log's filter menus offer: every client, server and tool the core knows, and the log's real size. */
+  'log.facets': z.object({}),
+  /** Denied, rate-limited, refused and failed calls of the last `minutes`, grouped by kind (Overview's "needs attention"). */
+  'log.problems': z.object({ minutes: z.number().int().min(1).max(24 * 60).default(60) }),
+  /** How many calls each rule, and each server's default action, decided. */
+  'stats.ruleHits': z.object({}),
+  /** Each client's last call (not its last connect). */
+  'client.activity': z.object({}),
+  /** The tools Warden has seen on a server, with their annotations (read-only, destructive). */
+  'server.toolInfo': z.object({ name: serverName }),
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -393,6 +403,11 @@ export interface ControlResults {
   'settings.get': { settings: UserSettings };
   'settings.set': { settings: UserSettings };
   'db.backup': { backup: BackupSummary };
+  'log.facets': LogFacets;
+  'log.problems': { since: number; groups: ProblemGroup[] };
+  'stats.ruleHits': { rules: Array<{ id: number; hits: number; lastAt: number }>; defaults: Array<{ server: string; hits: number; lastAt: number }> };
+  'client.activity': { clients: Array<{ name: string; lastCallAt: number }> };
+  'server.toolInfo': { tools: ToolInfo[] };
 }
 
 /** One backup of the database (a copy: ciphertexts and hashes, no plaintext secret). */
@@ -547,4 +562,33 @@ export function describeZodError(error: z.ZodError): string {
   if (!issue) return 'the request is invalid';
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return `${where}${issue.message}`;
+}
+
+/** The values the log can be filtered by, from the core's stores and the whole log. */
+export interface LogFacets {
+  /** Rows in the log now (folded refusals count once). */
+  total: number;
+  clients: string[];
+  servers: string[];
+  tools: Array<{ server: string; tool: string }>;
+}
+
+/** Calls of one kind (see call-kind.ts) in a time span: how many, and the newest as an example. */
+export interface ProblemGroup {
+  kind: 'rule' | 'limit' | 'user' | 'timeout' | 'paused' | 'guard' | 'refused' | 'failed';
+  /** Calls, folded refusals counted in full. */
+  count: number;
+  latestAt: number;
+  latest: { id: number; client: string; server: string; target: string | null; reason: string | null; error: string | null };
+}
+
+/** A tool as Warden pinned it, with the hints its server gives (hints, not guarantees). */
+export interface ToolInfo {
+  tool: string;
+  description: string | null;
+  readOnly: boolean;
+  destructive: boolean;
+  openWorld: boolean;
+  /** The pinned definition changed and waits for approval. */
+  changed: boolean;
 }

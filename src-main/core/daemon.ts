@@ -27,6 +27,7 @@ import { PinStore } from './db/pin-store.js';
 import { RuleStore } from './db/rule-store.js';
 import { createPolicyHandlers } from './ipc/policy-handlers.js';
 import { createIntegrationHandlers } from './ipc/integration-handlers.js';
+import { createWindowHandlers } from './ipc/window-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
@@ -317,7 +318,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     note,
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
-  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }) };
+  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, (hello, socket, rest) => {

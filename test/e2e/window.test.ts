@@ -58,7 +58,8 @@ describe('the window against warden daemon --web, in Debian chromium', () => {
   it('trades the token for a cookie and takes it out of the address bar', async () => {
     expect(page.url()).toBe(`${origin}/`);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    await expect(page.getByText('No calls in the last hour').isVisible()).resolves.toBe(true);
+    // Overview's heading comes first; the chart's place fills in when the numbers arrive.
+    await page.getByText('No calls in the last hour').waitFor();
     await shot('overview-empty');
   });
 
@@ -158,7 +159,7 @@ describe('the window against warden daemon --web, in Debian chromium', () => {
     await form.getByLabel('Server').fill('x');
     await form.getByLabel('Pattern').fill('a\tb');
     await form.getByRole('button', { name: 'Add rule' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/target: a pattern must not contain control characters/);
+    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/^a pattern must not contain control characters$/);
     await page.emulateMedia({ colorScheme: 'light' });
   });
 

@@ -211,6 +211,65 @@ export class CallStore {
   prune(olderThan: number, maxRows: number): number {
     return this.pruneAgeStmt.run(olderThan).changes + this.pruneCountStmt.run(maxRows).changes;
   }
+
+  /** Distinct values of a column of audited calls (not hellos), sorted, at most `limit` of them. */
+  distinct(column: 'client' | 'server', limit: number): string[] {
+    // The column name comes from the union above, never from a caller's text.
+    return this.db
+      .prepare<[number], { v: string }>(`SELECT DISTINCT ${column} AS v FROM calls WHERE method != 'warden/hello' ORDER BY v LIMIT ?`)
+      .all(limit)
+      .map((row) => row.v);
+  }
+
+  /** Distinct (server, target) pairs of tool calls, at most `limit`. */
+  distinctTools(limit: number): Array<{ server: string; tool: string }> {
+    return this.db
+      .prepare<[number], { server: string; tool: string }>(
+        `SELECT DISTINCT server, target AS tool FROM calls WHERE method = 'tools/call' AND target IS NOT NULL ORDER BY server, tool LIMIT ?`,
+      )
+      .all(limit);
+  }
+
+  /** Calls each rule decided (folded refusals counted in full) and the last time, by rule id. */
+  ruleHits(): Array<{ ruleId: number; hits: number; lastAt: number }> {
+    return this.db
+      .prepare<[], { ruleId: number; hits: number; lastAt: number }>(
+        `SELECT CAST(json_extract(reason_meta, '$.ruleId') AS INTEGER) AS ruleId, SUM(repeats) AS hits, MAX(ts) AS lastAt FROM calls
+         WHERE json_valid(reason_meta) AND json_extract(reason_meta, '$.type') = 'rule' GROUP BY ruleId`,
+      )
+      .all();
+  }
+
+  /** Calls decided by each server's default action (no rule matched), by server. */
+  defaultHits(): Array<{ server: string; hits: number; lastAt: number }> {
+    return this.db
+      .prepare<[], { server: string; hits: number; lastAt: number }>(
+        `SELECT server, SUM(repeats) AS hits, MAX(ts) AS lastAt FROM calls
+         WHERE json_valid(reason_meta) AND json_extract(reason_meta, '$.type') = 'default' GROUP BY server`,
+      )
+      .all();
+  }
+
+  /** The last call (not a hello) of each client. */
+  lastCallByClient(): Array<{ client: string; lastAt: number }> {
+    return this.db
+      .prepare<[], { client: string; lastAt: number }>(`SELECT client, MAX(ts) AS lastAt FROM calls WHERE method != 'warden/hello' GROUP BY client`)
+      .all();
+  }
+
+  /**
+   * The newest refused, denied and failed rows since `since`, newest first, with the kind of
+   * their reason (rule, limit, paused, guard, …) from the structured reason; at most `limit`.
+   */
+  problemsSince(since: number, limit: number): Array<CallRecord & { reasonType: string | null }> {
+    return this.db
+      .prepare<[number, number], RawCallRow & { reason_type: string | null }>(
+        `SELECT *, CASE WHEN json_valid(reason_meta) THEN json_extract(reason_meta, '$.type') END AS reason_type FROM calls
+         WHERE ts >= ? AND outcome IN ('denied', 'refused', 'error') ORDER BY id DESC LIMIT ?`,
+      )
+      .all(since, limit)
+      .map((row) => ({ ...toRecord(row), reasonType: row.reason_type }));
+  }
 }
 
 function toRecord(row: RawCallRow): CallRecord {

@@ -13,11 +13,13 @@ import { probeServer, type ProbeAuth } from '../upstream/probe.js';
 import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 import type { createDatabaseHandlers } from './database-handlers.js';
+import type { createWindowHandlers } from './window-handlers.js';
 
 type PolicyMethods =
   | keyof ReturnType<typeof createPolicyHandlers>
   | keyof ReturnType<typeof createIntegrationHandlers>
   | keyof ReturnType<typeof createDatabaseHandlers>
+  | keyof ReturnType<typeof createWindowHandlers>
   | 'oauth.login'
   | 'oauth.logout';
 
