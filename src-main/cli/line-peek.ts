@@ -280,7 +280,9 @@ function idText(buf: Buffer, start: number, end: number): Id | undefined {
 }
 
 function idKey(value: unknown): Id | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : Number.isFinite(value) ? JSON.stringify(value) : undefined;
+  // The core answers a request whose id is not a string or a safe integer with id null, so such
+  // an id is never tracked: it could not be matched to its answer.
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const text = JSON.stringify(value);
   return text.length <= MAX_ID_BYTES ? text : undefined;

@@ -322,6 +322,10 @@ export class ShimRelay {
       this.coreLines.reset();
       if (this.clientLines.midLine) this.discarding = true;
     }
+    // After the client's input ended, the core closes once it answered all it will answer:
+    // what still looks in flight then is a line it answered with id null (unreadable, or an id
+    // it refuses), and a made-up answer would be a second reply.
+    if (this.inputEnded) this.inFlight.clear();
     for (const id of this.inFlight) {
       // An unanswered initialize is harmless to send again (once: a core that dies of it must
       // not be restarted forever): the client then gets its answer.
