@@ -330,13 +330,21 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       refuse(socket, 'Warden could not handle this connection; see the Warden log');
     }
   }, note);
+  /** A start that fails half-way closes what it had opened, so the process can exit. */
+  const abandon = async (): Promise<void> => {
+    await callbacks.close();
+    stopWatching();
+    await upkeep.close();
+    db.close();
+    upstreams.close();
+    log.close();
+  };
   try {
     const unsafe = prepareSocketDir(path);
     if (unsafe) throw new WardenError('unavailable', unsafe);
     await server.listen();
   } catch (error) {
-    await upkeep.close();
-    db.close();
+    await abandon();
     throw error;
   }
   note(`Warden core ${process.pid} listening on ${path} (vault: ${options.cipher.description})`);
@@ -347,8 +355,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       note(`the window is served on http://127.0.0.1:${web.port}/ (open the URL with the token)`);
     } catch (error) {
       await server.close();
-      await upkeep.close();
-      db.close();
+      await abandon();
       throw error;
     }
   }
