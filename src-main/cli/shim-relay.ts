@@ -16,6 +16,7 @@
  * Node built-ins only: this file is part of the shim's bundle.
  */
 import type { OnReadOpts, Socket } from 'node:net';
+import { END_OF_INPUT } from '../core/ipc/hello.js';
 import { HeldInput, MAX_HELD } from './held-input.js';
 import { peekLine, type Id, type Peek } from './line-peek.js';
 import { LineTracker } from './line-tracker.js';
@@ -237,7 +238,7 @@ export class ShimRelay {
     const { chunks, lines } = this.held.take();
     for (const line of lines) this.sent(line.peek, line.initialize);
     for (const chunk of chunks) socket.write(chunk);
-    if (this.inputEnded) socket.end();
+    if (this.inputEnded) socket.write(END_OF_INPUT);
   }
 
   private fromClient(chunk: Buffer): boolean {
@@ -395,7 +396,7 @@ export class ShimRelay {
   private inputEnd(): void {
     if (this.inputEnded) return;
     this.inputEnded = true;
-    if (this.phase === 'relay') this.socket?.end();
+    if (this.phase === 'relay') this.socket?.write(END_OF_INPUT);
     this.wake?.();
     setTimeout(() => {
       for (const id of this.inFlight) this.answer(id, `no reply within ${DRAIN_AFTER_EOF_MS / 1000} s after the client's input ended`);

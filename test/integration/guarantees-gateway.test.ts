@@ -127,7 +127,11 @@ describe('gateway guarantees of issue 10 (regressions)', () => {
       raw.send(call(42, 'ask-tool', marker));
       const pending = await waitForApproval(warden, (a) => a.arguments.includes(marker));
       if (ending === 'cancelled') raw.sendJson({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 42, reason: 'user' } });
-      else await raw.close();
+      // A client that goes away: its shim dies (a stdin EOF alone now waits for the replies owed, G9).
+      else {
+        raw.child.kill('SIGKILL');
+        await raw.exited;
+      }
       // Bounded well below the 30 s timeout, so only the end of the call can remove it.
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline && (await approvalIds()).includes(pending.id)) await sleep(100);

@@ -3,6 +3,7 @@ import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type Js
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import { AggregateLeg, type LegSession } from './aggregate-leg.js';
 import { AggregateLists, type ListKind } from './aggregate-lists.js';
+import { isEndOfInput } from './end-of-input.js';
 import type { Downstream } from './server-session.js';
 
 export interface AggregateOptions {
@@ -58,7 +59,7 @@ export class AggregateSession {
     this.now = options.now ?? Date.now;
     this.splitter = new LineSplitter(
       {
-        onLine: (line, length) => this.safely(() => this.fromClient(line.toString('utf8', 0, length))),
+        onLine: (line, length) => (isEndOfInput(line, length) ? this.endOfInput() : this.safely(() => this.fromClient(line.toString('utf8', 0, length)))),
         onOversize: (head, bytes) =>
           this.send(errorLine(idFromHead(head), ErrorCode.InvalidRequest, `Invalid request: the message is ${bytes} bytes, over Warden's limit of ${options.maxMessageBytes} bytes; send less data per call or raise the limit`)),
       },

@@ -10,6 +10,7 @@ import type { Policy, Verdict } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';
 import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
 import { auditWriteFailure, isStorageError } from './audit-failure.js';
+import { isEndOfInput } from './end-of-input.js';
 import { blockedLine, toolErrorLine } from './blocked.js';
 import { filterList, isFilteredList } from './list-filter.js';
 import { ReadBatch } from './read-batch.js';
@@ -174,6 +175,10 @@ export class ServerSession {
   /** One client line, with its failure confined to it (a storage failure fails the whole read). */
   private fromClientLine(line: Buffer, length: number): void {
     if (this.closed) return;
+    if (isEndOfInput(line, length)) {
+      this.endOfInput();
+      return;
+    }
     const mark = this.read?.mark() ?? 0;
     this.current = undefined;
     try {

@@ -60,7 +60,8 @@ export class SessionHub {
     const label = server === undefined ? `the aggregated session of "${client}"` : `a session of "${server}"`;
     this.sessions.set(session, { server, socket });
     socket.on('data', guarded(this.deps.note, label, (chunk: Buffer) => session.push(chunk)));
-    socket.on('end', guarded(this.deps.note, label, () => session.endOfInput()));
+    // The peer closed (a shim ends its input with END_OF_INPUT instead): the client is gone.
+    socket.on('end', guarded(this.deps.note, label, () => socket.end()));
     socket.on('close', guarded(this.deps.note, `closing ${label}`, () => {
       this.sessions.delete(session);
       return session.close();

@@ -23,3 +23,11 @@ export type HelloReply = { warden: 1; ok: true } | { warden: 1; ok: false; error
 
 /** Longest hello line accepted. */
 export const MAX_HELLO_BYTES = 16 * 1024;
+
+/**
+ * What a shim sends when its client's input ended (stdin EOF), in place of a half-close: the
+ * core then delivers the replies still owed and ends the connection. A connection that simply
+ * closes is a client gone (its asks are withdrawn at once): a dead shim and a half-closing one
+ * would look alike on the socket. A client that sends these bytes itself only ends its input.
+ */
+export const END_OF_INPUT = '{"warden":1,"type":"end-of-input"}\n';
