@@ -200,7 +200,10 @@ describe('the window in the first hour: what needs the user comes first (Debian 
     await go('rules');
     const form = page.getByRole('form', { name: 'Add a rule' });
     const server = form.getByLabel('Server');
-    const servers = await page.locator(`datalist#${(await server.getAttribute('list'))?.replace(/:/g, '\\:')} option`).evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const options = page.locator(`datalist#${(await server.getAttribute('list'))?.replace(/:/g, '\\:')} option`);
+    // The names arrive with the page's first data load: wait for them, then read them all.
+    await options.first().waitFor({ state: 'attached' });
+    const servers = await options.evaluateAll((found) => found.map((o) => (o as HTMLOptionElement).value));
     expect(servers).toEqual(expect.arrayContaining(['broken', 'everything']));
     await server.fill('evrything');
     await form.getByText('Warden has not seen a server named "evrything"').waitFor();
