@@ -10,10 +10,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { childrenOf, cpuMicros, echoCalls, waitForSocket } from './proc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
@@ -24,43 +24,6 @@ const arg = (name, fallback) => {
 const CALLS = Number(arg('--calls', '4000'));
 const ROUNDS = Number(arg('--rounds', '2'));
 const ALSO = arg('--also', undefined);
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU µs (user + system) a process has used, from /proc; NaN once it is gone. */
-function cpuMicros(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Direct children of a process (the upstream a core or relay spawned). */
-function childrenOf(pid) {
-  const out = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(' ').map(Number));
-  }
-  return out;
-}
-
-function waitForSocket(path) {
-  return new Promise((done, reject) => {
-    const deadline = Date.now() + 15_000;
-    const attempt = () => {
-      const socket = connect(path);
-      socket.once('connect', () => {
-        socket.destroy();
-        done();
-      });
-      socket.once('error', () => (Date.now() > deadline ? reject(new Error(`nothing listens on ${path}`)) : setTimeout(attempt, 50)));
-    };
-    attempt();
-  });
-}
 
 /** A Warden daemon of the checkout at `root`, with server-everything allowed and a client key. */
 async function startWarden(root) {
@@ -119,22 +82,10 @@ async function open(name) {
   return { client, pids: { shim: relay, core: kind.core, upstream } };
 }
 
-async function run(client, concurrency, total) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) {
-        const result = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
-        if (result.isError || result.content?.[0]?.text !== 'Echo: hello') throw new Error(`a bench call failed: ${JSON.stringify(result).slice(0, 200)}`);
-      }
-    }),
-  );
-}
-
 const ROLES = ['client', 'shim', 'core', 'upstream'];
 const names = Object.keys(kinds);
 const sessions = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await open(n)])));
-for (const n of names) await run(sessions[n].client, 4, 500);
+for (const n of names) await echoCalls(sessions[n].client, 4, 500);
 
 const totals = Object.fromEntries(names.map((n) => [n, { seq: Object.fromEntries(ROLES.map((r) => [r, 0])), c16: Object.fromEntries(ROLES.map((r) => [r, 0])), calls: 0 }]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -143,7 +94,7 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const n of order) {
       const { client, pids } = sessions[n];
       const before = { client: process.cpuUsage(), shim: cpuMicros(pids.shim), core: cpuMicros(pids.core), upstream: cpuMicros(pids.upstream) };
-      await run(client, mode === 'seq' ? 1 : 16, CALLS);
+      await echoCalls(client, mode === 'seq' ? 1 : 16, CALLS);
       const used = process.cpuUsage(before.client);
       const t = totals[n][mode];
       t.client += used.user + used.system;

@@ -7,10 +7,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { childrenOf, cpuMicros, echoCalls, rssMiB, waitForSocket } from './proc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WARDEN = join(ROOT, 'bin', 'warden.mjs');
@@ -20,8 +20,6 @@ const CALLS = callsArg === -1 ? 4000 : Number(process.argv[callsArg + 1]);
 const compareArg = process.argv.indexOf('--compare');
 const SHIMS = { ours: [WARDEN, 'stdio'], ...(compareArg === -1 ? {} : { other: [resolve(process.argv[compareArg + 1])] }) };
 const BLOCK = 500;
-// /proc reports CPU time in clock ticks; USER_HZ is 100 on every Linux build we run on.
-const TICK_US = 10_000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'warden-cpu-'));
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, WARDEN_HOME: dataDir };
@@ -43,7 +41,7 @@ try {
     });
     const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
     await client.connect(transport);
-    await run(client, 1, 300);
+    await echoCalls(client, 1, 300);
     const upstream = childrenOf(daemon.pid).find((pid) => !sessions.some((s) => s.pids.upstream === pid));
     sessions.push({ name, client, pids: { shim: transport.pid, core: daemon.pid, upstream } });
   }
@@ -53,13 +51,13 @@ try {
     const totals = sessions.map(() => ({ shim: 0, core: 0, upstream: 0 }));
     for (let done = 0; done < CALLS; done += BLOCK) {
       for (const [i, session] of sessions.entries()) {
-        const before = Object.fromEntries(Object.entries(session.pids).map(([name, pid]) => [name, cpuTicks(pid)]));
-        await run(session.client, concurrency, Math.min(BLOCK, CALLS - done));
-        for (const [name, pid] of Object.entries(session.pids)) totals[i][name] += cpuTicks(pid) - before[name];
+        const before = Object.fromEntries(Object.entries(session.pids).map(([name, pid]) => [name, cpuMicros(pid)]));
+        await echoCalls(session.client, concurrency, Math.min(BLOCK, CALLS - done));
+        for (const [name, pid] of Object.entries(session.pids)) totals[i][name] += cpuMicros(pid) - before[name];
       }
     }
     for (const [i, session] of sessions.entries()) {
-      const per = Object.fromEntries(Object.entries(totals[i]).map(([name, ticks]) => [name, (ticks * TICK_US) / CALLS]));
+      const per = Object.fromEntries(Object.entries(totals[i]).map(([name, micros]) => [name, micros / CALLS]));
       const label = concurrency === 1 ? 'sequential' : `c=${concurrency}`;
       console.log(
         `${session.name.padEnd(6)} ${label.padEnd(10)} ${per.shim.toFixed(1).padStart(6)} ${per.core.toFixed(1).padStart(7)} ${per.upstream.toFixed(1).padStart(9)} ${(per.shim / per.upstream).toFixed(2).padStart(14)}`,
@@ -72,51 +70,4 @@ try {
   daemon.kill();
   await new Promise((r) => daemon.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-async function run(client, concurrency, total) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) {
-        const result = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
-        if (result.isError || !JSON.stringify(result.content).includes('hello')) {
-          throw new Error(`a bench call failed, so the figures would be wrong: ${JSON.stringify(result).slice(0, 200)}`);
-        }
-      }
-    }),
-  );
-}
-
-function cpuTicks(pid) {
-  // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function rssMiB(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line.split(/\s+/)[1]) / 1024;
-}
-
-function childrenOf(pid) {
-  const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return tasks === '' ? [] : tasks.split(' ').map(Number);
-}
-
-async function waitForSocket(path) {
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise((done) => {
-      const socket = connect(path);
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the Warden daemon did not start');
 }

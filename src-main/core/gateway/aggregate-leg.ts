@@ -21,6 +21,10 @@ export interface LegOptions {
   toClient(message: JsonRpcMessage): void;
   /** A response to a client request, in the client's id. */
   answer(clientId: JsonRpcId, message: JsonRpcMessage): void;
+  /** Whether the client's socket takes more now; false while it is full. */
+  clientWritable(): boolean;
+  /** Runs `callback` once the client's socket has drained. */
+  onClientDrain(callback: () => void): void;
   /** Server-to-client requests get ids unique in the whole session. */
   nextClientFacingId(): string;
   /** The server said its tools, prompts or resources changed. */
@@ -60,11 +64,12 @@ export class AggregateLeg {
       Math.max(options.maxMessageBytes, 64 * 1024 * 1024),
     );
     this.session = options.open({
+      // A full client socket pauses this server's output, as in per-server mode.
       write: (data) => {
         this.splitter.push(typeof data === 'string' ? Buffer.from(data) : data);
-        return true;
+        return options.clientWritable();
       },
-      onDrain: () => undefined,
+      onDrain: (callback) => options.onClientDrain(callback),
       pause: () => options.pauseClient(),
       resume: () => options.resumeClient(),
       end: () => undefined,

@@ -3,6 +3,7 @@ import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type Js
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import { AggregateLeg, type LegSession } from './aggregate-leg.js';
 import { AggregateLists, type ListKind } from './aggregate-lists.js';
+import { ClientOutput } from './client-output.js';
 import { isEndOfInput } from './end-of-input.js';
 import type { Downstream } from './server-session.js';
 
@@ -53,10 +54,11 @@ export class AggregateSession {
   private logLevel: string | undefined;
   private counter = 0;
   private closed = false;
-  private corked = false;
+  private readonly output: ClientOutput;
 
   constructor(private readonly options: AggregateOptions) {
     this.now = options.now ?? Date.now;
+    this.output = new ClientOutput(options.downstream);
     this.splitter = new LineSplitter(
       {
         onLine: (line, length) => (isEndOfInput(line, length) ? this.endOfInput() : this.safely(() => this.fromClient(line.toString('utf8', 0, length)))),
@@ -220,6 +222,8 @@ export class AggregateSession {
       clientInitialized: () => this.clientInitialized,
       toClient: (message) => this.send(JSON.stringify(message) + '\n'),
       answer: (clientId, message) => this.send(JSON.stringify({ ...message, id: clientId }) + '\n'),
+      clientWritable: () => !this.output.full,
+      onClientDrain: (callback) => this.output.onDrain(callback),
       nextClientFacingId: () => `warden:${server}:${++this.counter}`,
       listChanged: (method) => {
         this.options.lists.forget(server);
@@ -252,16 +256,6 @@ export class AggregateSession {
   }
 
   private send(line: string): void {
-    if (this.closed) return;
-    const downstream = this.options.downstream;
-    if (!this.corked) {
-      this.corked = true;
-      downstream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        downstream.uncork();
-      });
-    }
-    downstream.write(line);
+    if (!this.closed) this.output.write(line);
   }
 }

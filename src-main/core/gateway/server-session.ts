@@ -12,6 +12,7 @@ import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
 import { auditWriteFailure, isStorageError } from './audit-failure.js';
 import { isEndOfInput } from './end-of-input.js';
 import { blockedLine, toolErrorLine } from './blocked.js';
+import { ClientOutput } from './client-output.js';
 import { filterList, isFilteredList } from './list-filter.js';
 import { ReadBatch } from './read-batch.js';
 import { SessionAudit, type Outcome, type Pending } from './session-audit.js';
@@ -79,9 +80,8 @@ export class ServerSession {
   private readonly now: () => number;
   private readonly upstream: UpstreamSupervisor;
   private readonly rows: SessionAudit;
+  private readonly output: ClientOutput;
   private closed = false;
-  private downstreamBlocked = false;
-  private corked = false;
   private inputEnded = false;
   /** The read being handled, while its transaction is open. */
   private read: ReadBatch | undefined;
@@ -115,6 +115,7 @@ export class ServerSession {
       },
       options.maxMessageBytes,
     );
+    this.output = new ClientOutput(options.downstream, { pause: () => this.upstream.pauseOutput(), resume: () => this.upstream.resumeOutput() });
     this.upstream = new UpstreamSupervisor({
       serverName: options.serverName,
       serverLogPath: options.serverLogPath,
@@ -529,24 +530,7 @@ export class ServerSession {
   }
 
   private toClient(data: string | Buffer): void {
-    if (this.closed) return;
-    const downstream = this.options.downstream;
-    if (!this.corked) {
-      this.corked = true;
-      downstream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        downstream.uncork();
-      });
-    }
-    if (!downstream.write(data) && !this.downstreamBlocked) {
-      this.downstreamBlocked = true;
-      this.upstream.pauseOutput();
-      downstream.onDrain(() => {
-        this.downstreamBlocked = false;
-        this.upstream.resumeOutput();
-      });
-    }
+    if (!this.closed) this.output.write(data);
   }
 
   /** After the client's input ended, the connection ends once nothing is owed to it. */
