@@ -81,7 +81,8 @@ export class FuzzWorld {
 
   /** A real shim process; stdout kept as raw lines. */
   async openShim(server, key = this.key) {
-    const child = spawn(process.execPath, [WARDEN, 'stdio', '--server', server], { env: { ...this.env, WARDEN_CLIENT_KEY: key } });
+    // The daemon's test hooks too: a shim that finds no core (during a restart) starts one itself.
+    const child = spawn(process.execPath, [WARDEN, 'stdio', '--server', server], { env: { ...this.env, ...this.daemonEnv, WARDEN_CLIENT_KEY: key } });
     const lines = [];
     let held = Buffer.alloc(0);
     child.stdout.on('data', (chunk) => {

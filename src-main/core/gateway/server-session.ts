@@ -310,6 +310,8 @@ export class ServerSession {
 
   /** Holds a call until the user answers (or the timeout denies it). */
   private ask(message: JsonRpcMessage, id: JsonRpcId, wire: Wire, entry: Pending, kind: TargetKind, target: string, verdict: Verdict): void {
+    // Cancelled in the same read, before its row was committed: nothing to ask any more.
+    if (this.closed || this.pending.get(idKey(id)) !== entry) return;
     const server = this.options.serverName;
     if (kind === 'tool' && this.options.pins.get(server, target) === undefined && this.upstream.initialized) {
       // A tool the upstream never listed: ask it once more before making the user wait.

@@ -33,8 +33,8 @@ export type Parsed =
   /** `exact`: the text means to any JSON parser what it means to JSON.parse. */
   | { ok: true; message: JsonRpcMessage; kind: MessageKind; exact: boolean }
   /**
-   * `notification`: the refused message had no id, so JSON-RPC allows no reply to it; the
-   * caller drops it (and may note why) instead of answering.
+   * `notification`: the refused message was no request (it had no id, or no method), so
+   * JSON-RPC allows no reply to it; the caller drops it (and may note why) instead of answering.
    */
   | { ok: false; code: number; message: string; id: JsonRpcId | null; notification?: true };
 
@@ -99,7 +99,8 @@ export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH):
   const hasResult = Object.hasOwn(message, 'result');
   const hasError = Object.hasOwn(message, 'error');
   if (hasId && readableId === null && !(id === null && hasError && !hasMethod)) {
-    return invalid('"id" must be a string or an integer of at most 15 digits', null);
+    const refusal = invalid('"id" must be a string or an integer of at most 15 digits', null);
+    return hasMethod ? refusal : { ...refusal, notification: true };
   }
   if (hasMethod && typeof message.method !== 'string') return invalid('"method" must be a string', readableId);
   if (message.params !== undefined && (typeof message.params !== 'object' || message.params === null || Array.isArray(message.params))) {
@@ -114,8 +115,9 @@ export function parseMessage(text: string, maxDepth: number = MAX_CLIENT_DEPTH):
     }
     return { ok: true, message, kind: 'notification', exact };
   }
-  if (!hasId) return invalid('the message has neither a "method" nor an "id"', null);
-  if (hasResult === hasError) return invalid('a response must carry exactly one of "result" and "error"', readableId);
+  // Without a method the message is no request: a refusal of it gets no reply either.
+  if (!hasId) return { ...invalid('the message has neither a "method" nor an "id"', null), notification: true };
+  if (hasResult === hasError) return { ...invalid('a response must carry exactly one of "result" and "error"', readableId), notification: true };
   return { ok: true, message, kind: 'response', exact };
 }
 

@@ -49,6 +49,11 @@ describe('parseMessage()', () => {
       expect(parsed.ok === false && parsed.notification).toBe(true);
       const withId = parseMessage('{"jsonrpc":"2.0","id":1.5,"method":"ping"}');
       expect(withId.ok === false && withId.notification).toBeFalsy();
+      // Nor does a malformed response: replying to a reply would only confuse the client.
+      for (const text of ['{"jsonrpc":"2.0","id":5}', '{"jsonrpc":"2.0","id":[1],"result":{}}', '{"jsonrpc":"2.0","result":{}}']) {
+        const response = parseMessage(text);
+        expect(response.ok === false && response.notification).toBe(true);
+      }
     });
 
     it('accepts a well-formed surrogate pair', () => {
