@@ -134,6 +134,9 @@ describe('the aggregated session (warden stdio without --server)', () => {
     try {
       const before = childrenOf(corePid);
       expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('faulty__echo');
+      // Servers with no prompts or resources (fault-server) are not started to list those either.
+      expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^everything__/)]));
+      await client.listResources();
       expect(childrenOf(corePid).filter((pid) => !before.includes(pid))).toEqual([]);
       await client.callTool({ name: 'faulty__echo', arguments: { text: 'lazy' } });
       const started = childrenOf(corePid).filter((pid) => !before.includes(pid));

@@ -89,10 +89,9 @@ export class AggregateLists {
     if ((await source.ready) !== undefined) return [];
     const before = this.known(server) ?? {};
     const after: Lists = {};
-    for (const kind of Object.keys(METHODS) as ListKind[]) {
-      const items = await this.fetch(source, kind);
-      if (items !== undefined) after[kind] = items;
-    }
+    // A list the server does not offer (or did not give) counts as empty, so listing it again
+    // does not start or ask the server each time.
+    for (const kind of Object.keys(METHODS) as ListKind[]) after[kind] = (await this.fetch(source, kind)) ?? [];
     this.lists.set(server, after);
     this.store.set(this.key(server), JSON.stringify(this.redacted(after)));
     const changed: string[] = [];
