@@ -77,11 +77,26 @@ const statusCommand: Command = async (argv, context) => {
   context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
 };
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    // ESRCH: gone. EPERM: the pid was reused by another user's process; ours is gone too.
+    return false;
+  }
+}
+
 const stopCommand: Command = async (argv, context) => {
   parse(argv, {}, 'warden stop');
   const control = await context.control({ start: false });
+  const { pid } = await control.call('status', {});
   await control.call('daemon.stop', {});
   await control.closed();
+  // The data dir is free only once the process has exited (it holds the lock until then):
+  // a script running `warden stop && …` must find it free.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 25));
   context.out('Warden core stopped');
 };
 
