@@ -15,8 +15,15 @@ export function auditFailureReason(error: unknown): string {
   return 'an internal error';
 }
 
-/** Whether `error` is SQLite saying the disk (or the page limit) is full. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+/** The sentence a client gets for a call refused because its audit row could not be written. */
+export function auditWriteFailure(error: unknown): string {
+  return `Warden could not write its audit log (${auditFailureReason(error)}); the call was not made`;
+}
+
+/**
+ * True for errors of the database itself (a SQLite code): they end the transaction they
+ * happened in, so the gateway fails the whole read instead of the one message.
+ */
+export function isStorageError(error: unknown): boolean {
+  return sqliteReason(error) !== undefined;
 }

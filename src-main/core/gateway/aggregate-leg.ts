@@ -1,4 +1,4 @@
-import { ErrorCode, errorLine, MAX_UPSTREAM_DEPTH, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { ErrorCode, MAX_UPSTREAM_DEPTH, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import type { Downstream } from './server-session.js';
 
@@ -54,7 +54,8 @@ export class AggregateLeg {
   private readonly calls = new Map<number, { clientId: JsonRpcId } | { own: (message: JsonRpcMessage | undefined) => void }>();
   /** Client-facing id → the server's own id, for its requests to the client. */
   private readonly serverRequests = new Map<string, JsonRpcId>();
-  private held: Buffer[] | undefined = [];
+  /** What waits for the server's initialize answer; undefined once it came. */
+  private held: JsonRpcMessage[] | undefined = [];
   private failure: string | undefined;
   readonly ready: Promise<string | undefined>;
 
@@ -106,6 +107,10 @@ export class AggregateLeg {
 
   /** Sends a request of Warden's own; resolves with the answer, or undefined on failure or timeout. */
   ask(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<JsonRpcMessage | undefined> {
+    return this.own(method, params, timeoutMs, (message) => this.send(message));
+  }
+
+  private own(method: string, params: Record<string, unknown>, timeoutMs: number, deliver: (message: JsonRpcMessage) => void): Promise<JsonRpcMessage | undefined> {
     return new Promise((resolve) => {
       const id = this.nextId++;
       const timer = setTimeout(() => finish(undefined), timeoutMs);
@@ -115,7 +120,7 @@ export class AggregateLeg {
         resolve(message);
       };
       this.calls.set(id, { own: finish });
-      this.send({ jsonrpc: '2.0', id, method, params });
+      deliver({ jsonrpc: '2.0', id, method, params });
     });
   }
 
@@ -160,39 +165,31 @@ export class AggregateLeg {
 
   private async start(): Promise<string | undefined> {
     const params = this.options.initialize.params ?? {};
-    const answer = await this.askNow('initialize', params, INITIALIZE_TIMEOUT_MS);
+    // The initialize itself goes ahead of what it holds back.
+    const answer = await this.own('initialize', params, INITIALIZE_TIMEOUT_MS, (message) => this.push(message));
     if (!answer || answer.error !== undefined) {
       const why = answer?.error?.message ?? `it did not answer initialize within ${INITIALIZE_TIMEOUT_MS / 1000} s`;
       this.failure = `server "${this.options.server}" could not be started: ${String(why).slice(0, 300)}`;
       const held = this.held ?? [];
       this.held = undefined;
       // What waited for the start is answered now, each request with the sentence.
-      for (const line of held) this.refuseHeld(line);
+      for (const message of held) this.refuse(message.id);
       return this.failure;
     }
     const held = this.held ?? [];
     this.held = undefined;
     if (this.options.clientInitialized()) this.push({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    if (held.length > 0) this.session.push(Buffer.concat(held));
+    if (held.length > 0) this.session.push(Buffer.from(held.map((message) => JSON.stringify(message) + '\n').join('')));
     return undefined;
-  }
-
-  /** Like {@link ask}, but ahead of the hold (the initialize itself). */
-  private askNow(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<JsonRpcMessage | undefined> {
-    const held = this.held;
-    this.held = undefined;
-    const answer = this.ask(method, params, timeoutMs);
-    this.held = held;
-    return answer;
   }
 
   private send(message: JsonRpcMessage): void {
     if (this.failure !== undefined && message.id !== undefined) {
-      this.refuseHeld(Buffer.from(JSON.stringify(message)));
+      this.refuse(message.id);
       return;
     }
     if (this.held) {
-      this.held.push(Buffer.from(JSON.stringify(message) + '\n'));
+      this.held.push(message);
       return;
     }
     this.push(message);
@@ -202,19 +199,13 @@ export class AggregateLeg {
     this.session.push(Buffer.from(JSON.stringify(message) + '\n'));
   }
 
-  /** Answers a request that can no longer reach the server. */
-  private refuseHeld(line: Buffer): void {
-    let id: unknown;
-    try {
-      id = (JSON.parse(line.toString('utf8')) as JsonRpcMessage).id;
-    } catch {
-      return;
-    }
+  /** Answers a request (by its leg id) that can no longer reach the server. */
+  private refuse(id: unknown): void {
     if (typeof id !== 'number') return;
     const call = this.calls.get(id);
     this.calls.delete(id);
     if (!call) return;
-    const error = JSON.parse(errorLine(id, ErrorCode.UpstreamUnavailable, this.failure ?? 'the server is not available')) as JsonRpcMessage;
+    const error: JsonRpcMessage = { jsonrpc: '2.0', id, error: { code: ErrorCode.UpstreamUnavailable, message: this.failure ?? 'the server is not available' } };
     if ('own' in call) call.own(error);
     else this.options.answer(call.clientId, error);
   }

@@ -9,7 +9,7 @@ import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import type { Policy, Verdict } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';
 import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
-import { auditWriteFailure, isStorageError } from './audit-failure.js';
+import { auditWriteFailure, isStorageError } from '../audit/audit-failure.js';
 import { isEndOfInput } from './end-of-input.js';
 import { blockedLine, toolErrorLine } from './blocked.js';
 import { ClientOutput } from './client-output.js';
