@@ -44,52 +44,60 @@ const expected = JSON.parse(readFileSync(EXPECTED, 'utf8'));
 for (const [name, reason] of Object.entries(expected)) {
   if (typeof reason !== 'string' || reason.trim() === '') fail(`${EXPECTED}: "${name}" needs its reason as a sentence`);
 }
-const all = listServerScenarios();
-const wanted = options.scenario ?? all;
-for (const name of wanted) if (!all.includes(name)) fail(`unknown server scenario "${name}"; the suite has: ${all.join(', ')}`);
-
 const outRoot = mkdtempSync(join(tmpdir(), 'warden-conf-server-'));
-const stops = [];
-const targets = [];
+const starts = [];
 const setupErrors = [];
+let wanted = [];
 let exitCode = 2;
+/** Keeps what `promise` starts, so it is stopped however the run ends. */
+const started = (promise) => (starts.push(promise), promise);
 try {
+  const begun = Date.now();
+  // The listing, the fixtures and Warden start together; each target runs once it is up.
+  const listing = listServerScenarios();
+  const targetLists = [];
   if (options.url !== undefined) {
-    targets.push({ label: 'direct', url: options.url, env: baseEnv() });
+    targetLists.push(Promise.resolve([{ label: 'direct', url: options.url, env: baseEnv() }]));
   } else {
-    const fixture = await startFixture();
-    stops.push(fixture.stop);
-    targets.push({ label: 'direct', url: fixture.url, env: baseEnv() });
+    const fixture = started(startFixture());
+    targetLists.push(fixture.then((f) => [{ label: 'direct', url: f.url, env: baseEnv() }]));
     if (options['preload-check']) {
       const token = randomBytes(16).toString('hex');
-      const guarded = await startFixture(['--bearer', token]);
-      stops.push(guarded.stop);
-      targets.push({ label: 'bearer preload', url: guarded.url, env: bearerEnv(guarded.url, token) });
+      targetLists.push(started(startFixture(['--bearer', token])).then((g) => [{ label: 'bearer preload', url: g.url, env: bearerEnv(g.url, token) }]));
     }
     if (withWarden) {
-      try {
-        const warden = await startWardenTargets({ fixtureUrl: fixture.url, keep: options.keep });
-        stops.push(warden.stop);
-        targets.push(...warden.targets);
-        if (options.keep) process.stderr.write(`Warden's data dir: ${warden.dataDir}\n`);
-      } catch (error) {
-        setupErrors.push(`the Warden runs could not start: ${error.message}`);
-      }
+      const fixtureUrl = fixture.then((f) => f.url);
+      fixtureUrl.catch(() => undefined);
+      const warden = started(startWardenTargets({ fixtureUrl, keep: options.keep }));
+      const ready = async () => {
+        try {
+          const { targets, dataDir } = await warden;
+          if (options.keep) process.stderr.write(`Warden's data dir: ${dataDir}\n`);
+          return targets;
+        } catch (error) {
+          setupErrors.push(`the Warden runs could not start: ${error.message}`);
+          return [];
+        }
+      };
+      targetLists.push(ready());
     }
   }
-  const started = Date.now();
-  const runs = await Promise.all(
-    targets.map(async (target, i) => {
-      const run = await runServerScenarios({ url: target.url, scenarios: wanted, all: options.scenario === undefined, env: target.env, outDir: join(outRoot, String(i)), jobs: Number(options.jobs) || 2 });
-      process.stderr.write(`${target.label}: ${run.results.size} of ${wanted.length} scenarios ran (${target.url})\n`);
-      return { ...target, ...run };
-    }),
-  );
-  exitCode = report(runs, Date.now() - started);
+  const all = await listing;
+  wanted = options.scenario ?? all;
+  const unknown = wanted.filter((name) => !all.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown server scenario(s) ${unknown.join(', ')}; the suite has: ${all.join(', ')}`);
+  const runTarget = async (target) => {
+    const outDir = join(outRoot, target.label.replace(/\W+/g, '-'));
+    const run = await runServerScenarios({ url: target.url, scenarios: wanted, all: options.scenario === undefined, env: target.env, outDir, jobs: Number(options.jobs) || 2 });
+    process.stderr.write(`${target.label}: ${run.results.size} of ${wanted.length} scenarios ran (${target.url})\n`);
+    return { ...target, ...run };
+  };
+  const runs = (await Promise.all(targetLists.map(async (list) => Promise.all((await list).map(runTarget))))).flat();
+  exitCode = report(runs, Date.now() - begun);
 } catch (error) {
   process.stderr.write(`conformance: ${error.message}\n`);
 } finally {
-  for (const stop of stops) stop();
+  for (const result of await Promise.allSettled(starts)) if (result.status === 'fulfilled') result.value.stop();
   if (options.keep) process.stderr.write(`suite output kept in ${outRoot}\n`);
   else rmSync(outRoot, { recursive: true, force: true });
 }

@@ -1,9 +1,10 @@
 // The pieces test/conformance/run-server.mjs is made of: the pinned suite's server mode run against
 // one URL (its checks per scenario), and the conformance target server started over HTTP.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const TOOLS = join(ROOT, 'tools', 'conformance', 'node_modules');
@@ -26,10 +27,13 @@ export function baseEnv(extra = {}) {
 }
 
 /** Every server scenario of the suite, in its order (pending ones included). */
-export function listServerScenarios() {
-  const listed = spawnSync(NODE22, [SUITE, 'list', '--server'], { encoding: 'utf8' });
-  if (listed.status !== 0) throw new Error(`the suite could not list its server scenarios: ${listed.stderr}`);
-  return [...listed.stdout.matchAll(/^\s+- (\S+)/gm)].map((match) => match[1]);
+export async function listServerScenarios() {
+  try {
+    const { stdout } = await promisify(execFile)(NODE22, [SUITE, 'list', '--server'], { encoding: 'utf8', timeout: 60_000 });
+    return [...stdout.matchAll(/^\s+- (\S+)/gm)].map((match) => match[1]);
+  } catch (error) {
+    throw new Error(`the suite could not list its server scenarios: ${error.stderr || error.message}`);
+  }
 }
 
 /** Runs one suite process to its end or our deadline; resolves with its output's tail. */
