@@ -31,6 +31,8 @@ import { createWindowHandlers } from './ipc/window-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
+import { startHttpFrontDoor } from './http/http-front-door.js';
+import type { HttpEndpoint } from './http/http-server.js';
 import { CallbackServer } from './oauth/callback-server.js';
 import { OAuthManager } from './oauth/oauth-manager.js';
 import { resolveOAuthSettings } from './oauth/oauth-settings.js';
@@ -71,6 +73,8 @@ export interface CoreOptions {
   openBrowser?: BrowserOpener;
   /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
   web?: { staticDir: string; port: number };
+  /** The MCP HTTP endpoint's port for this run (`warden daemon --http-port`); else the `httpPort` setting. */
+  httpPort?: number;
   /** Test-only: a file capping the database's size, to fake a full disk (see UpkeepOptions). */
   testDbLimitFile?: string;
 }
@@ -276,6 +280,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     hub.attach(check.client, hello.server, socket, rest);
   };
 
+  let http: HttpEndpoint | undefined = undefined;
   const oauthHandlers = createOAuthHandlers(servers, oauth);
   const policyHandlers = createPolicyHandlers({ servers, rules, limits, guards, settings, policy, pins, approvals, audit, now, reload: reloadPolicy });
   const coreHandlers = createControlHandlers({
@@ -292,6 +297,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       hub.closeServer(name, 'the server was removed');
     },
     requestStop: () => resolveStop(),
+    httpStatus: () => http?.status() ?? { httpUrl: null, httpProblem: null },
     reload: reloadPolicy,
     serverErrors: upstreams.errors,
     logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
@@ -360,9 +366,12 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     }
   }
 
+  http = await startHttpFrontDoor({ port: options.httpPort ?? settings.get('httpPort'), clients, servers, hub, audit, settings, now, note });
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await http?.close('Warden is shutting down');
       await web?.close();
       await callbacks.close();
       stopWatching();
