@@ -13,7 +13,7 @@ export interface BridgeOptions {
   /** The SDK's Streamable HTTP server transport of one MCP session. */
   transport: Pick<Transport, 'send' | 'close'> & Partial<Pick<Transport, 'onmessage' | 'onclose'>>;
   note(text: string): void;
-  /** Called once, after the transport closed and the Warden session was told to close. */
+  /** Called once, when the transport closed (the Warden session is told to close just before). */
   onClosed(): void;
 }
 
@@ -177,17 +177,15 @@ export class SessionBridge {
     this.closed = true;
     for (const admit of this.waiting.splice(0)) admit();
     const session = this.session;
-    const done = (): void => {
-      try {
-        this.options.onClosed();
-      } catch (error) {
-        this.options.note(`forgetting a closed HTTP session failed: ${describeFailure(error)}`);
-      }
-    };
-    if (session === undefined) return done();
-    this.sessionClosed = session.close(this.reason ?? 'the HTTP client ended the session').then(done, (error: unknown) => {
-      this.options.note(`closing an HTTP session failed: ${describeFailure(error)}`);
-      done();
-    });
+    if (session !== undefined) {
+      this.sessionClosed = session.close(this.reason ?? 'the HTTP client ended the session').catch((error: unknown) => {
+        this.options.note(`closing an HTTP session failed: ${describeFailure(error)}`);
+      });
+    }
+    try {
+      this.options.onClosed();
+    } catch (error) {
+      this.options.note(`forgetting a closed HTTP session failed: ${describeFailure(error)}`);
+    }
   }
 }
