@@ -4,8 +4,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { KeyCheck } from '../clients/client-keys.js';
 import { HelloLimiter } from '../clients/hello-limiter.js';
 import { HTTP_SESSION_PREFIX } from '../../../src-shared/call-origin.js';
-import { bearerToken } from './request-guards.js';
-import { refuse } from './http-reply.js';
+import { bearerToken, refuse } from './request-guards.js';
 
 export interface BearerAuthOptions {
   verify(key: unknown): KeyCheck;

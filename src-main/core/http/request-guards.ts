@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_DEPTH } from '../jsonrpc/json-rpc.js';
 import { scanJson } from '../jsonrpc/json-scan.js';
 import { parseRequestTarget } from '../web/request-target.js';
@@ -137,4 +137,24 @@ export function parseBody(bytes: Buffer): Json {
   } catch {
     return refused('The request body is not JSON; send one JSON-RPC message (or an array of them) as application/json.');
   }
+}
+
+/**
+ * Answers a request the endpoint refuses itself: the status and a JSON-RPC error body whose
+ * message is the refusal's one sentence (MCP clients show it), with no CORS headers. The
+ * connection is closed after it, since the request's body may be left unread.
+ */
+export function refuse(res: ServerResponse, refusal: Refusal): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(refusal.status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'close',
+    ...refusal.headers,
+  });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message }, id: null }));
 }

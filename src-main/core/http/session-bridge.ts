@@ -58,7 +58,14 @@ export class SessionBridge {
       },
       MAX_LINE_BYTES,
     );
-    options.transport.onmessage = (message) => this.fromClient(message);
+    options.transport.onmessage = (message) => {
+      // Inside the SDK's request handling: a throw would become its 400 with the error's text.
+      try {
+        this.fromClient(message);
+      } catch (error) {
+        options.note(`passing a message from an HTTP client to its session failed: ${describeFailure(error)}`);
+      }
+    };
     options.transport.onclose = () => this.transportClosed();
   }
 
@@ -120,14 +127,7 @@ export class SessionBridge {
       this.open.set(raw.id, known);
       if (known !== undefined) this.progress.set(known, raw.id);
     }
-    let line: Buffer;
-    try {
-      line = Buffer.from(JSON.stringify(message) + '\n');
-    } catch (error) {
-      this.options.note(`could not pass a message from an HTTP client to its session: ${describeFailure(error)}`);
-      return;
-    }
-    session.push(line);
+    session.push(Buffer.from(JSON.stringify(message) + '\n'));
   }
 
   private fromSession(text: string): void {
