@@ -53,9 +53,9 @@ export const settingsSchema = z.object({
   /** Point client entries back at Warden by itself when a client rewrites its config. */
   autoReconnect: z.boolean(),
   /** The local MCP endpoint's port (127.0.0.1), used from the next start; 0 picks a free one. */
-  httpPort: z.number().int().min(0).max(65535),
+  httpPort: z.number().int().min(0, 'a port is 0 to 65535 (0 picks a free one)').max(65535, 'a port is 0 to 65535 (0 picks a free one)'),
   /** MCP sessions one client key may hold open at once on the HTTP endpoint. */
-  maxHttpSessionsPerKey: z.number().int().min(1).max(1024),
+  maxHttpSessionsPerKey: z.number().int().min(1, 'a key may hold 1 to 1024 sessions').max(1024, 'a key may hold 1 to 1024 sessions'),
   /**
    * Warden's Client ID Metadata Document URL (https, with a path), used as the client ID with
    * every authorization server that supports such documents, before dynamic registration;
