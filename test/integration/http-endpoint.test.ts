@@ -64,11 +64,14 @@ describe('the MCP HTTP endpoint (warden daemon --http-port 0)', () => {
   });
 
   it('serves the aggregated session at /mcp with server__tool names', async () => {
-    const { client } = await connect('');
+    const { client, transport } = await connect('');
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toContain('everything__echo');
     expect(names).not.toContain('everything__get-sum');
     expect(text(await client.callTool({ name: 'everything__echo', arguments: { message: 'aggregated' } }))).toBe('Echo: aggregated');
+    const row = (await log()).find((call) => call.target === 'echo' && call.arguments?.includes('aggregated'));
+    expect(row?.session).toBe(`http-${transport.sessionId}`);
+    expect(row?.server).toBe('everything');
   });
 
   it('carries a sampling request from the server to the HTTP client and its answer back', async () => {
