@@ -42,7 +42,7 @@ export class BearerAuth {
     const check: KeyCheck = token === undefined ? { ok: false, reason: WRONG_SCHEME } : this.options.verify(token);
     if (check.ok) return check.client;
     const server = asked === undefined ? '(aggregated)' : asked.slice(0, 64);
-    this.options.note(`refused an HTTP request for server "${server}": ${check.reason}`);
+    this.options.note(`refused an HTTP request for server ${JSON.stringify(server)}: ${check.reason}`);
     try {
       // Folded: a loop of wrong keys adds a count, not a row each.
       this.options.audit.refused(
