@@ -316,6 +316,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     now,
     reload: reloadPolicy,
     note,
+    state: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
+    serverChanged: (name) => hub.closeServer(name, 'its settings changed in a client config'),
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
   const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }) };
