@@ -16,6 +16,13 @@ export interface ConnectStyle {
   };
 }
 
+/** A client key `connect` made: its client's name, the app, the key sealed (base64). */
+export interface CreatedKey {
+  name: string;
+  app: string;
+  sealed: string;
+}
+
 const STYLE_PREFIX = 'integrations.style:';
 const CREATED_KEYS = 'integrations.createdKeys';
 const MAX_CREATED = 1000;
@@ -47,19 +54,24 @@ export class ConnectMemory {
     this.store.set(STYLE_PREFIX + JSON.stringify([app, path]), JSON.stringify(style ?? null));
   }
 
-  /** Names of the clients whose keys `connect` made and no one has revoked through it. */
-  createdKeys(): string[] {
+  /**
+   * The clients whose keys `connect` made and no one has revoked through it: the client
+   * app they were made for, and the key sealed by the vault, so a reconnect after the client
+   * rewrote its entries writes the same key again instead of making another.
+   */
+  createdKeys(): CreatedKey[] {
     const value = this.read(CREATED_KEYS);
-    return Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : [];
+    if (!Array.isArray(value)) return [];
+    return value.filter((item): item is CreatedKey => typeof item === 'object' && item !== null && typeof item.name === 'string' && typeof item.app === 'string' && typeof item.sealed === 'string');
   }
 
-  addCreatedKey(name: string): void {
-    const names = this.createdKeys().filter((known) => known !== name);
-    this.store.set(CREATED_KEYS, JSON.stringify([...names, name].slice(-MAX_CREATED)));
+  addCreatedKey(key: CreatedKey): void {
+    const keys = this.createdKeys().filter((known) => known.name !== key.name);
+    this.store.set(CREATED_KEYS, JSON.stringify([...keys, key].slice(-MAX_CREATED)));
   }
 
   forgetCreatedKey(name: string): void {
-    this.store.set(CREATED_KEYS, JSON.stringify(this.createdKeys().filter((known) => known !== name)));
+    this.store.set(CREATED_KEYS, JSON.stringify(this.createdKeys().filter((known) => known.name !== name)));
   }
 
   private read(key: string): unknown {

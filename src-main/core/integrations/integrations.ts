@@ -139,7 +139,7 @@ export class Integrations {
     const entries = config ? serversOf(config, app) : {};
     const links = [...this.deps.links.list(app.id).filter((link) => link.configPath === path), ...this.handLinks(app, path, entries, options.servers ?? [])];
     if (links.length === 0) throw new WardenError('not_found', `nothing from ${path} was imported yet; run: warden clients import ${app.id} (or name a server: --server NAME)`);
-    const key = options.dryRun ? { key: 'wk_(a key Warden creates)', created: undefined } : this.clientKeyFor(app, entries);
+    const key = options.dryRun ? { key: 'wk_(a key Warden creates)', created: undefined } : await this.clientKeyFor(app, entries);
     const plan = await planConnect({
       app,
       links,
@@ -158,7 +158,6 @@ export class Integrations {
     for (const name of plan.changedServers) this.deps.serverChanged?.(name);
     if (plan.changedServers.length > 0) this.deps.reload();
     for (const link of links.filter((l) => !this.deps.links.list(app.id).some((k) => k.configPath === path && k.entry === l.entry))) this.deps.links.add(link);
-    if (key.created !== undefined) this.memory.addCreatedKey(key.created);
     if (plan.edits.size > 0) report.backup = this.write(path, config, app, plan.edits) ?? null;
     for (const link of plan.covered) this.deps.links.setConnected(link, this.deps.now());
     this.memory.setStyle(app.id, path, plan.style);
@@ -320,16 +319,30 @@ export class Integrations {
     return writeConfigAtomic(path, text, config?.mode, new Date(this.deps.now()), this.deps.fs);
   }
 
-  /** Reuses a key the config already holds for Warden when it is still valid; else makes one (`created` names it). */
-  private clientKeyFor(app: ClientApp, entries: Record<string, unknown>): { key: string; created: string | undefined } {
+  /**
+   * Reuses a key the config already holds for Warden, or the one connect made for this client
+   * before, when still valid; else makes one (`created` names it) and keeps it sealed.
+   */
+  private async clientKeyFor(app: ClientApp, entries: Record<string, unknown>): Promise<{ key: string; created: string | undefined }> {
     for (const entry of Object.values(entries)) {
       const key = wardenEntryOf(entry)?.key;
       if (key !== undefined && this.deps.clients.verify(key).ok) return { key, created: undefined };
     }
+    for (const made of this.memory.createdKeys().filter((k) => k.app === app.id).reverse()) {
+      try {
+        const key = (await this.deps.vault.unseal(keyContext(made.name), Buffer.from(made.sealed, 'base64'))).toString('utf8');
+        if (this.deps.clients.verify(key).ok) return { key, created: undefined };
+      } catch {
+        // Sealed under an older vault key, or damaged: a new key is made below.
+      }
+    }
     let name = app.clientName;
     const taken = new Set(this.deps.clients.list().map((client) => client.name));
     for (let n = 2; taken.has(name); n++) name = `${app.clientName}-${n}`;
-    return { key: this.deps.clients.create(name).key, created: name };
+    const key = this.deps.clients.create(name).key;
+    const sealed = await this.deps.vault.seal(keyContext(name), Buffer.from(key, 'utf8'));
+    this.memory.addCreatedKey({ name, app: app.id, sealed: sealed.toString('base64') });
+    return { key, created: name };
   }
 
   /**
@@ -337,7 +350,7 @@ export class Integrations {
    * that cannot be read keeps every key alive: Warden cannot tell what it holds.
    */
   private revokeUnusedKeys(): string[] {
-    const made = this.memory.createdKeys();
+    const made = this.memory.createdKeys().map((k) => k.name);
     if (made.length === 0) return [];
     const rows = this.deps.clients.list();
     const inUse = new Set<string>();
@@ -370,6 +383,10 @@ export class Integrations {
     }
     return revoked;
   }
+}
+
+function keyContext(name: string): string {
+  return `integrations:client-key:${name}`;
 }
 
 /** The servers object of a config; refuses one that is not an object. */
