@@ -158,7 +158,8 @@ export class Integrations {
     for (const name of plan.changedServers) this.deps.serverChanged?.(name);
     if (plan.changedServers.length > 0) this.deps.reload();
     for (const link of links.filter((l) => !this.deps.links.list(app.id).some((k) => k.configPath === path && k.entry === l.entry))) this.deps.links.add(link);
-    if (plan.edits.size > 0) report.backup = this.write(path, config, app, plan.edits) ?? null;
+    // The entries hold a client key: the file becomes readable by its owner only.
+    if (plan.edits.size > 0) report.backup = this.write(path, config && { ...config, mode: config.mode & 0o700 }, app, plan.edits) ?? null;
     for (const link of plan.covered) this.deps.links.setConnected(link, this.deps.now());
     this.memory.setStyle(app.id, path, plan.style);
     this.watcher?.watch(path);
