@@ -30,6 +30,7 @@ import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { createWindowHandlers } from './ipc/window-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
+import { startDesktopNotifications } from './notify/desktop-notifications.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
 import { CallbackServer } from './oauth/callback-server.js';
 import { OAuthManager } from './oauth/oauth-manager.js';
@@ -71,6 +72,8 @@ export interface CoreOptions {
   openBrowser?: BrowserOpener;
   /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
   web?: { staticDir: string; port: number };
+  /** Post asks through notify-send where it exists (the headless daemon; the desktop app has its own notifications). */
+  notifySend?: boolean;
   /** Test-only: a file capping the database's size, to fake a full disk (see UpkeepOptions). */
   testDbLimitFile?: string;
 }
@@ -320,6 +323,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     serverChanged: (name) => hub.closeServer(name, 'its settings changed in a client config'),
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
+  const stopNotifications = options.notifySend
+    ? await startDesktopNotifications({ approvals, enabled: () => settings.get('desktopNotifications'), answer: (id, answer) => void policyHandlers['approvals.answer']({ id, answer }, undefined as never), redact, note, now })
+    : () => undefined;
   const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }) };
 
   const path = socketPath(dataDir);
@@ -336,6 +342,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const abandon = async (): Promise<void> => {
     await callbacks.close();
     stopWatching();
+    stopNotifications();
     await upkeep.close();
     db.close();
     upstreams.close();
@@ -368,6 +375,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       await web?.close();
       await callbacks.close();
       stopWatching();
+      stopNotifications();
       approvals.cancelAll();
       await server.close();
       await hub.closeAll('Warden is shutting down');
