@@ -9,6 +9,7 @@ import type { Vault } from '../vault/vault.js';
 import { APP_IDS, clientApp, configPathFor, type AppId, type ClientApp } from './client-apps.js';
 import { listBackups, removeBackups } from './config-backups.js';
 import { editEntries, loadConfig, writeConfigAtomic, type ConfigFs, type LoadedConfig } from './config-file.js';
+import { ConnectKeys } from './connect-keys.js';
 import { ConnectMemory, memoryStore, type KeyValueStore } from './connect-memory.js';
 import { planConnect, type ConnectOptions } from './connect-plan.js';
 import { DriftWatcher } from './drift-watcher.js';
@@ -54,9 +55,11 @@ export class Integrations {
   private watcher: DriftWatcher | undefined;
   private autoReconnect: (() => boolean) | undefined;
   private readonly memory: ConnectMemory;
+  private readonly keys: ConnectKeys;
 
   constructor(private readonly deps: IntegrationDeps) {
     this.memory = new ConnectMemory(deps.state ?? memoryStore());
+    this.keys = new ConnectKeys(deps.clients, deps.vault, this.memory, deps.note);
   }
 
   /** Every config of the client Warden imported from or connected, or its usual config when there is none. */
@@ -139,7 +142,7 @@ export class Integrations {
     const entries = config ? serversOf(config, app) : {};
     const links = [...this.deps.links.list(app.id).filter((link) => link.configPath === path), ...this.handLinks(app, path, entries, options.servers ?? [])];
     if (links.length === 0) throw new WardenError('not_found', `nothing from ${path} was imported yet; run: warden clients import ${app.id} (or name a server: --server NAME)`);
-    const key = options.dryRun ? { key: 'wk_(a key Warden creates)', created: undefined } : await this.clientKeyFor(app, entries);
+    const key = options.dryRun ? { key: 'wk_(a key Warden creates)', created: undefined } : await this.keys.keyFor(app, entries);
     const plan = await planConnect({
       app,
       links,
@@ -216,7 +219,8 @@ export class Integrations {
     if (edits.size > 0) report.backup = this.write(path, config, app, edits) ?? null;
     for (const link of released) this.deps.links.setConnected(link, null);
     if (held.length === 0) this.memory.setStyle(app.id, path, undefined);
-    report.revokedKeys = this.revokeUnusedKeys();
+    const keysHeld = this.keysInManagedConfigs();
+    report.revokedKeys = keysHeld === undefined ? [] : this.keys.revokeUnused(keysHeld);
     return report;
   }
 
@@ -321,73 +325,28 @@ export class Integrations {
   }
 
   /**
-   * Reuses a key the config already holds for Warden, or the one connect made for this client
-   * before, when still valid; else makes one (`created` names it) and keeps it sealed.
+   * Every client key found in the configs Warden manages (linked ones and each client's usual
+   * one); undefined when one cannot be read, so no key is revoked on a guess.
    */
-  private async clientKeyFor(app: ClientApp, entries: Record<string, unknown>): Promise<{ key: string; created: string | undefined }> {
-    for (const entry of Object.values(entries)) {
-      const key = wardenEntryOf(entry)?.key;
-      if (key !== undefined && this.deps.clients.verify(key).ok) return { key, created: undefined };
-    }
-    for (const made of this.memory.createdKeys().filter((k) => k.app === app.id).reverse()) {
-      try {
-        const key = (await this.deps.vault.unseal(keyContext(made.name), Buffer.from(made.sealed, 'base64'))).toString('utf8');
-        if (this.deps.clients.verify(key).ok) return { key, created: undefined };
-      } catch {
-        // Sealed under an older vault key, or damaged: a new key is made below.
-      }
-    }
-    let name = app.clientName;
-    const taken = new Set(this.deps.clients.list().map((client) => client.name));
-    for (let n = 2; taken.has(name); n++) name = `${app.clientName}-${n}`;
-    const key = this.deps.clients.create(name).key;
-    const sealed = await this.deps.vault.seal(keyContext(name), Buffer.from(key, 'utf8'));
-    this.memory.addCreatedKey({ name, app: app.id, sealed: sealed.toString('base64') });
-    return { key, created: name };
-  }
-
-  /**
-   * Revokes the keys `connect` made that no config Warden manages holds any more. A config
-   * that cannot be read keeps every key alive: Warden cannot tell what it holds.
-   */
-  private revokeUnusedKeys(): string[] {
-    const made = this.memory.createdKeys().map((k) => k.name);
-    if (made.length === 0) return [];
-    const rows = this.deps.clients.list();
-    const inUse = new Set<string>();
+  private keysInManagedConfigs(): string[] | undefined {
+    const keys: string[] = [];
     for (const appId of APP_IDS) {
       const app = clientApp(appId);
-      const paths = new Set([...this.deps.links.list(appId).map((link) => link.configPath), this.pathFor(app, undefined)]);
-      for (const path of paths) {
+      for (const path of new Set([...this.deps.links.list(appId).map((link) => link.configPath), this.pathFor(app, undefined)])) {
         let config: LoadedConfig | undefined;
         try {
           config = this.load(app, path);
         } catch {
-          return [];
+          return undefined;
         }
         for (const entry of Object.values(config ? serversOf(config, app) : {})) {
           const key = wardenEntryOf(entry)?.key;
-          const row = key === undefined ? undefined : rows.find((r) => key.startsWith(r.prefix));
-          if (row) inUse.add(row.name);
+          if (key !== undefined) keys.push(key);
         }
       }
     }
-    const revoked: string[] = [];
-    for (const name of made.filter((n) => !inUse.has(n))) {
-      const row = rows.find((r) => r.name === name);
-      if (row && row.revokedAt === null) {
-        this.deps.clients.revoke(name);
-        revoked.push(name);
-        this.deps.note(`revoked the client key "${name}" that connect had made: no client config holds it any more`);
-      }
-      this.memory.forgetCreatedKey(name);
-    }
-    return revoked;
+    return keys;
   }
-}
-
-function keyContext(name: string): string {
-  return `integrations:client-key:${name}`;
 }
 
 /** The servers object of a config; refuses one that is not an object. */
