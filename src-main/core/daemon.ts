@@ -28,6 +28,7 @@ import { RuleStore } from './db/rule-store.js';
 import { createPolicyHandlers } from './ipc/policy-handlers.js';
 import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { createWindowHandlers } from './ipc/window-handlers.js';
+import { createSessionHandlers } from './ipc/session-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
@@ -204,6 +205,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     redact,
     note,
     now,
+    idleStopMs: () => settings.get('upstreamIdleStopSeconds') * 1000,
   });
   let resolveStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
@@ -318,7 +320,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     note,
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
-  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }) };
+  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }), ...createSessionHandlers({ hub, clients }) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, (hello, socket, rest) => {

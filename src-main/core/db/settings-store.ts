@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   logMaxMiB: 512,
   paused: false,
   autoReconnect: false,
+  upstreamIdleStopSeconds: 0,
   oauthClientMetadataUrl: '',
 };
 

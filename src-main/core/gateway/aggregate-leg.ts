@@ -33,6 +33,8 @@ export interface LegOptions {
   resumeClient(): void;
   note(text: string): void;
   maxMessageBytes: number;
+  /** Nothing waits on the leg any more (no request either way); see {@link AggregateLeg.idle}. */
+  settled?(): void;
 }
 
 /** How long a server may take to answer the replayed initialize. */
@@ -57,6 +59,7 @@ export class AggregateLeg {
   /** What waits for the server's initialize answer; undefined once it came. */
   private held: JsonRpcMessage[] | undefined = [];
   private failure: string | undefined;
+  private requests = 0;
   readonly ready: Promise<string | undefined>;
 
   constructor(private readonly options: LegOptions) {
@@ -93,6 +96,16 @@ export class AggregateLeg {
     return this.calls.size > 0;
   }
 
+  /** No request of the client, of Warden or of the server waits on this leg. */
+  get idle(): boolean {
+    return this.calls.size === 0 && this.serverRequests.size === 0;
+  }
+
+  /** Requests sent either way so far: equal counts at two moments mean no call in between. */
+  get activity(): number {
+    return this.requests;
+  }
+
   /** Why the leg could not start, once it failed. */
   get failed(): string | undefined {
     return this.failure;
@@ -118,6 +131,7 @@ export class AggregateLeg {
         clearTimeout(timer);
         this.calls.delete(id);
         resolve(message);
+        this.settle();
       };
       this.calls.set(id, { own: finish });
       deliver({ jsonrpc: '2.0', id, method, params });
@@ -146,6 +160,7 @@ export class AggregateLeg {
     if (original === undefined) return false;
     this.serverRequests.delete(clientFacingId);
     this.send({ ...message, id: original });
+    this.settle();
     return true;
   }
 
@@ -184,6 +199,7 @@ export class AggregateLeg {
   }
 
   private send(message: JsonRpcMessage): void {
+    if (message.method !== undefined && message.id !== undefined) this.requests++;
     if (this.failure !== undefined && message.id !== undefined) {
       this.refuse(message.id);
       return;
@@ -208,6 +224,11 @@ export class AggregateLeg {
     const error: JsonRpcMessage = { jsonrpc: '2.0', id, error: { code: ErrorCode.UpstreamUnavailable, message: this.failure ?? 'the server is not available' } };
     if ('own' in call) call.own(error);
     else this.options.answer(call.clientId, error);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.idle && this.failure === undefined) this.options.settled?.();
   }
 
   /** One line the per-server pipeline sent towards its "client", this leg. */
@@ -224,10 +245,12 @@ export class AggregateLeg {
       this.calls.delete(message.id as number);
       if ('own' in call) call.own(message);
       else this.options.answer(call.clientId, message);
+      this.settle();
       return;
     }
     if (parsed.kind === 'request') {
       const clientFacing = this.options.nextClientFacingId();
+      this.requests++;
       this.serverRequests.set(clientFacing, message.id as JsonRpcId);
       this.options.toClient({ ...message, id: clientFacing });
       return;
@@ -243,6 +266,7 @@ export class AggregateLeg {
         this.serverRequests.delete(clientFacing);
         this.options.toClient({ ...message, params: { ...message.params, requestId: clientFacing } });
       }
+      this.settle();
     } else {
       this.options.toClient(message);
     }

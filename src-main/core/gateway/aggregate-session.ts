@@ -2,9 +2,12 @@ import { VERSION } from '../version.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import { AggregateLeg, type LegSession } from './aggregate-leg.js';
+import type { AggregatedSessionInfo, LegStatus, ToolsMode } from '../../../src-shared/session-api.js';
 import { AggregateLists, type ListKind } from './aggregate-lists.js';
 import { ClientOutput } from './client-output.js';
+import { CALL_TOOL, FIND_TOOL, SearchMode, textResult } from './discovery-tools.js';
 import { isEndOfInput } from './end-of-input.js';
+import { IdleStopper } from './idle-stopper.js';
 import type { Downstream } from './server-session.js';
 
 export interface AggregateOptions {
@@ -20,6 +23,14 @@ export interface AggregateOptions {
   maxMessageBytes: number;
   note(text: string): void;
   now?: () => number;
+  /** How tools are shown when the session starts (see {@link AggregateSession.setToolsMode}). */
+  toolsMode: ToolsMode;
+  /** Whether the client's rules deny a tool now: such a tool is neither listed nor found. */
+  denied(server: string, tool: string): boolean;
+  /** The idle time after which a leg's upstream is stopped; 0 for never. Read at each call's end. */
+  idleStopMs(): number;
+  /** Where a server's log is, for the status of a failing leg. */
+  logPathOf(server: string): string;
 }
 
 /** Protocol versions Warden speaks to clients itself (the servers negotiate their own). */
@@ -29,7 +40,6 @@ const LATEST = '2025-11-25';
 const RETRY_AFTER_MS = 10_000;
 
 const LIST_METHODS: Record<string, ListKind> = {
-  'tools/list': 'tools',
   'prompts/list': 'prompts',
   'resources/list': 'resources',
   'resources/templates/list': 'resourceTemplates',
@@ -42,12 +52,26 @@ const LIST_METHODS: Record<string, ListKind> = {
  * itself; a server starts on the first call that needs it (or to list it once, when nothing
  * is known of it), through its own per-server pipeline — the same policy, asks, pins, limits
  * and audit as per-server mode, with the real server and tool names. One server failing
- * leaves the others working.
+ * leaves the others working (see {@link status}); an idle one is stopped when the setting says.
+ *
+ * In search mode the client sees only Warden's find and call tools (discovery-tools.ts), plus
+ * the tools it found; a call through the call tool goes through the same routing and leg as a
+ * direct `server__tool` call, so it is judged, limited and logged as the real tool.
  */
 export class AggregateSession {
   private readonly splitter: LineSplitter;
   private readonly legs = new Map<string, AggregateLeg>();
-  private readonly failures = new Map<string, { at: number; reason: string }>();
+  private readonly failures = new Map<string, { at: number; since: number; reason: string }>();
+  /** Legs that answered initialize; the others in `legs` are still starting. */
+  private readonly up = new Set<AggregateLeg>();
+  /** Servers whose idle upstream was stopped, and when. */
+  private readonly stopped = new Map<string, number>();
+  /** Resource URIs the client subscribed to, by server: those servers are never idle-stopped. */
+  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly search = new SearchMode();
+  private readonly idle: IdleStopper;
+  private toolsMode: ToolsMode;
+  private readonly startedAt: number;
   private readonly now: () => number;
   private initialize: JsonRpcMessage | undefined;
   private clientInitialized = false;
@@ -58,7 +82,16 @@ export class AggregateSession {
 
   constructor(private readonly options: AggregateOptions) {
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.toolsMode = options.toolsMode;
     this.output = new ClientOutput(options.downstream);
+    this.idle = new IdleStopper({
+      idleMs: options.idleStopMs,
+      current: (server) => this.legs.get(server),
+      pinned: (server) => (this.subscriptions.get(server)?.size ?? 0) > 0,
+      stop: (server, idleMs) => this.stopIdle(server, idleMs),
+      note: options.note,
+    });
     this.splitter = new LineSplitter(
       {
         onLine: (line, length) => (isEndOfInput(line, length) ? this.endOfInput() : this.safely(() => this.fromClient(line.toString('utf8', 0, length)))),
@@ -91,8 +124,13 @@ export class AggregateSession {
   async close(reason = 'the client disconnected'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.idle.close();
     await Promise.all([...this.legs.values()].map((leg) => leg.close(reason)));
     this.legs.clear();
+  }
+
+  get clientName(): string {
+    return this.options.clientName;
   }
 
   /** Pids of the upstreams this session started, by server. */
@@ -103,6 +141,31 @@ export class AggregateSession {
   /** Servers whose start failed, with the sentence. */
   get failedServers(): Record<string, string> {
     return Object.fromEntries([...this.failures].map(([server, failure]) => [server, failure.reason]));
+  }
+
+  /** What each server this session reached is doing, for `warden status` and the window. */
+  status(): AggregatedSessionInfo {
+    const servers = [...new Set([...this.legs.keys(), ...this.failures.keys(), ...this.stopped.keys()])].sort();
+    const legs = servers.map((server): LegStatus => {
+      const leg = this.legs.get(server);
+      const failure = this.failures.get(server);
+      const base = { server, pid: null, reason: null, since: null, logPath: null };
+      if (leg && leg.failed === undefined && this.up.has(leg)) return { ...base, state: 'running', pid: leg.pid ?? null };
+      if (failure || leg?.failed !== undefined) {
+        const reason = leg?.failed ?? failure?.reason ?? null;
+        return { ...base, state: 'failing', reason, since: failure?.since ?? this.now(), logPath: this.options.logPathOf(server) };
+      }
+      if (leg) return { ...base, state: 'starting' };
+      return { ...base, state: 'stopped', reason: 'idle; it starts again on the next call', since: this.stopped.get(server) ?? null };
+    });
+    return { id: this.options.id, client: this.options.clientName, tools: this.toolsMode, startedAt: this.startedAt, legs };
+  }
+
+  /** The client's tools mode changed: the session switches and tells the client its list changed. */
+  setToolsMode(mode: ToolsMode): void {
+    if (mode === this.toolsMode || this.closed) return;
+    this.toolsMode = mode;
+    if (this.initialize) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\n');
   }
 
   private safely(work: () => void): void {
@@ -132,9 +195,10 @@ export class AggregateSession {
     }
   }
 
-  private request(message: JsonRpcMessage, id: JsonRpcId): void {
+  private request(original: JsonRpcMessage, id: JsonRpcId): void {
+    let message = original;
     const method = message.method as string;
-    const params = message.params ?? {};
+    let params = message.params ?? {};
     if (method === 'initialize') {
       this.initialize = message;
       const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : LATEST;
@@ -147,6 +211,16 @@ export class AggregateSession {
       return;
     }
     if (method === 'ping') return this.result(id, {});
+    if (method === 'tools/list') return this.listTools(id);
+    if (method === 'tools/call' && this.toolsMode === 'search') {
+      if (params.name === FIND_TOOL) return this.find(id, params.arguments);
+      if (params.name === CALL_TOOL) {
+        const unwrapped = this.search.unwrapCall(params);
+        if ('refusal' in unwrapped) return this.result(id, textResult(unwrapped.refusal, true));
+        params = unwrapped.params;
+        message = { ...message, params };
+      }
+    }
     const list = LIST_METHODS[method];
     if (list) {
       void this.options.lists
@@ -183,7 +257,62 @@ export class AggregateSession {
       this.send(errorLine(id, ErrorCode.UpstreamUnavailable, leg));
       return;
     }
+    this.idle.cancel(server);
+    this.track(server, message);
     leg.request(id, message);
+  }
+
+  /** Keeps the subscriptions a server holds for the client (so it is not stopped while idle). */
+  private track(server: string, message: JsonRpcMessage): void {
+    const uri = message.params?.uri;
+    if (typeof uri !== 'string') return;
+    if (message.method === 'resources/subscribe') {
+      const set = this.subscriptions.get(server) ?? new Set<string>();
+      set.add(uri);
+      this.subscriptions.set(server, set);
+    } else if (message.method === 'resources/unsubscribe') {
+      this.subscriptions.get(server)?.delete(uri);
+    }
+  }
+
+  /** tools/list: every tool the client's rules let it reach, or in search mode the discovery tools and those found. */
+  private listTools(id: JsonRpcId): void {
+    void this.visibleTools()
+      .then((entries) => this.result(id, { tools: this.toolsMode === 'search' ? this.search.list(entries) : entries.map((entry) => ({ ...entry.item, name: entry.exposed })) }))
+      .catch((error: unknown) => this.send(errorLine(id, ErrorCode.InternalError, `Warden could not list tools: ${(error as Error).message}`)));
+  }
+
+  /** The find tool: searched over the known lists, starting only servers never listed. */
+  private find(id: JsonRpcId, args: unknown): void {
+    void this.visibleTools()
+      .then((entries) => {
+        const { result, added } = this.search.find(args, entries);
+        this.result(id, result);
+        if (added) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\n');
+      })
+      .catch((error: unknown) => this.send(errorLine(id, ErrorCode.InternalError, `Warden could not search the tools: ${(error as Error).message}`)));
+  }
+
+  private async visibleTools(): ReturnType<AggregateLists['entries']> {
+    const entries = await this.options.lists.entries('tools', this.options.servers(), (server) => this.leg(server));
+    return entries.filter((entry) => !this.options.denied(entry.server, entry.name));
+  }
+
+  /** An idle leg's upstream is stopped; its lists stay known, and the next call starts it again. */
+  private stopIdle(server: string, idleMs: number): void {
+    const leg = this.legs.get(server);
+    if (!leg || this.closed) return;
+    this.legs.delete(server);
+    this.up.delete(leg);
+    this.stopped.set(server, this.now());
+    const why = `idle for ${Math.round(idleMs / 1000)} s (setting upstreamIdleStopSeconds)`;
+    this.options.note(`stopped server "${server}" of the aggregated session of "${this.options.clientName}": ${why}`);
+    void leg.close(why);
+  }
+
+  private failed(server: string, reason: string): void {
+    const now = this.now();
+    this.failures.set(server, { at: now, since: this.failures.get(server)?.since ?? now, reason });
   }
 
   private notification(message: JsonRpcMessage): void {
@@ -209,7 +338,7 @@ export class AggregateSession {
     if (running && running.failed === undefined) return running;
     if (running) {
       this.legs.delete(server);
-      this.failures.set(server, { at: this.now(), reason: running.failed as string });
+      this.failed(server, running.failed as string);
       void running.close('the server failed to start');
     }
     const failure = this.failures.get(server);
@@ -233,15 +362,18 @@ export class AggregateSession {
       resumeClient: () => this.options.downstream.resume(),
       note: this.options.note,
       maxMessageBytes: this.options.maxMessageBytes,
+      settled: () => this.idle.settled(server),
     });
     this.legs.set(server, leg);
-    this.failures.delete(server);
+    this.stopped.delete(server);
     void leg.ready.then((failed) => {
       if (failed !== undefined) {
-        this.failures.set(server, { at: this.now(), reason: failed });
+        this.failed(server, failed);
         this.options.note(failed);
         return;
       }
+      this.failures.delete(server);
+      this.up.add(leg);
       if (this.logLevel) void leg.ask('logging/setLevel', { level: this.logLevel }, 10_000);
       // A started server may list something else than what was known of it.
       void this.options.lists.refresh(server, leg).then((changed) => {
