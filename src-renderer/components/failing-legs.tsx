@@ -38,7 +38,9 @@ export function FailingLegs({ legs }: { legs: FailingLeg[] }) {
             <span>
               failing in the aggregated session of {client} since {time(leg.since)}: {leg.reason}
             </span>{' '}
-            <span className="muted">(its other servers keep working; log: <code>{leg.logPath}</code>)</span>
+            <span className="muted">
+              (its other servers keep working{leg.logPath && !(leg.reason ?? '').includes(leg.logPath) ? <>; log: <code>{leg.logPath}</code></> : null})
+            </span>
           </li>
         ))}
       </ul>

@@ -62,9 +62,12 @@ export function schemaText(schema: unknown): { names: string[]; texts: string[] 
     const record = node as Record<string, unknown>;
     const properties = record.properties;
     if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
-      for (const [name, child] of Object.entries(properties)) {
+      // for…in stops at the bound without first copying every key of a huge object.
+      for (const name in properties) {
         if (names.length >= MAX_SCHEMA_PROPERTIES) break;
+        if (!Object.hasOwn(properties, name)) continue;
         names.push(name);
+        const child = (properties as Record<string, unknown>)[name];
         const description = (child as { description?: unknown } | null)?.description;
         if (typeof description === 'string') texts.push(description.slice(0, 1024));
         stack.push({ node: child, depth: depth + 1 });
