@@ -35,8 +35,8 @@ Usage: warden [--data-dir DIR] COMMAND
 
   daemon [--web [--port N]]  run the Warden core headless (until Ctrl-C or: warden stop);
                              --web also serves the window on 127.0.0.1 and prints its URL
-  stdio [--server NAME]      what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
-                             (no --server: one aggregated session over every server)
+  stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
+  stdio                      (no --server) one aggregated session over every enabled server
   status [--json]            is the core running, and where
   stop                       stop the running core
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
