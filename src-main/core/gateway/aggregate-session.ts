@@ -2,12 +2,13 @@ import { VERSION } from '../version.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import { AggregateLeg, type LegSession } from './aggregate-leg.js';
-import type { AggregatedSessionInfo, LegStatus, ToolsMode } from '../../../src-shared/session-api.js';
+import type { AggregatedSessionInfo, ToolsMode } from '../../../src-shared/session-api.js';
 import { AggregateLists, type ListKind } from './aggregate-lists.js';
 import { ClientOutput } from './client-output.js';
 import { CALL_TOOL, FIND_TOOL, SearchMode, textResult } from './discovery-tools.js';
 import { isEndOfInput } from './end-of-input.js';
 import { IdleStopper } from './idle-stopper.js';
+import { LegStates } from './leg-states.js';
 import type { Downstream } from './server-session.js';
 
 export interface AggregateOptions {
@@ -36,8 +37,6 @@ export interface AggregateOptions {
 /** Protocol versions Warden speaks to clients itself (the servers negotiate their own). */
 const VERSIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const LATEST = '2025-11-25';
-/** After a server failed to start, how long requests for it are answered with that failure. */
-const RETRY_AFTER_MS = 10_000;
 
 const LIST_METHODS: Record<string, ListKind> = {
   'prompts/list': 'prompts',
@@ -61,11 +60,7 @@ const LIST_METHODS: Record<string, ListKind> = {
 export class AggregateSession {
   private readonly splitter: LineSplitter;
   private readonly legs = new Map<string, AggregateLeg>();
-  private readonly failures = new Map<string, { at: number; since: number; reason: string }>();
-  /** Legs that answered initialize; the others in `legs` are still starting. */
-  private readonly up = new Set<AggregateLeg>();
-  /** Servers whose idle upstream was stopped, and when. */
-  private readonly stopped = new Map<string, number>();
+  private readonly states: LegStates<AggregateLeg>;
   /** Resource URIs the client subscribed to, by server: those servers are never idle-stopped. */
   private readonly subscriptions = new Map<string, Set<string>>();
   private readonly search = new SearchMode();
@@ -83,6 +78,7 @@ export class AggregateSession {
   constructor(private readonly options: AggregateOptions) {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
+    this.states = new LegStates(this.now, options.logPathOf);
     this.toolsMode = options.toolsMode;
     this.output = new ClientOutput(options.downstream);
     this.idle = new IdleStopper({
@@ -138,27 +134,9 @@ export class AggregateSession {
     return Object.fromEntries([...this.legs].map(([server, leg]) => [server, leg.pid]));
   }
 
-  /** Servers whose start failed, with the sentence. */
-  get failedServers(): Record<string, string> {
-    return Object.fromEntries([...this.failures].map(([server, failure]) => [server, failure.reason]));
-  }
-
   /** What each server this session reached is doing, for `warden status` and the window. */
   status(): AggregatedSessionInfo {
-    const servers = [...new Set([...this.legs.keys(), ...this.failures.keys(), ...this.stopped.keys()])].sort();
-    const legs = servers.map((server): LegStatus => {
-      const leg = this.legs.get(server);
-      const failure = this.failures.get(server);
-      const base = { server, pid: null, reason: null, since: null, logPath: null };
-      if (leg && leg.failed === undefined && this.up.has(leg)) return { ...base, state: 'running', pid: leg.pid ?? null };
-      if (failure || leg?.failed !== undefined) {
-        const reason = leg?.failed ?? failure?.reason ?? null;
-        return { ...base, state: 'failing', reason, since: failure?.since ?? this.now(), logPath: this.options.logPathOf(server) };
-      }
-      if (leg) return { ...base, state: 'starting' };
-      return { ...base, state: 'stopped', reason: 'idle; it starts again on the next call', since: this.stopped.get(server) ?? null };
-    });
-    return { id: this.options.id, client: this.options.clientName, tools: this.toolsMode, startedAt: this.startedAt, legs };
+    return { id: this.options.id, client: this.options.clientName, tools: this.toolsMode, startedAt: this.startedAt, legs: this.states.status(this.legs) };
   }
 
   /** The client's tools mode changed: the session switches and tells the client its list changed. */
@@ -206,7 +184,10 @@ export class AggregateSession {
         protocolVersion: VERSIONS.includes(asked) ? asked : LATEST,
         capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} },
         serverInfo: { name: 'mcp-warden', title: 'MCP Warden', version: VERSION },
-        instructions: 'MCP Warden: the tools and prompts of every server it connects, named server__name.',
+        instructions:
+          this.toolsMode === 'search'
+            ? `MCP Warden: find the tools of the servers it connects with ${FIND_TOOL} (a few words on what the tool should do), then call them by name or through ${CALL_TOOL}.`
+            : 'MCP Warden: the tools and prompts of every server it connects, named server__name.',
       });
       return;
     }
@@ -303,16 +284,10 @@ export class AggregateSession {
     const leg = this.legs.get(server);
     if (!leg || this.closed) return;
     this.legs.delete(server);
-    this.up.delete(leg);
-    this.stopped.set(server, this.now());
+    this.states.stoppedIdle(server, leg);
     const why = `idle for ${Math.round(idleMs / 1000)} s (setting upstreamIdleStopSeconds)`;
     this.options.note(`stopped server "${server}" of the aggregated session of "${this.options.clientName}": ${why}`);
     void leg.close(why);
-  }
-
-  private failed(server: string, reason: string): void {
-    const now = this.now();
-    this.failures.set(server, { at: now, since: this.failures.get(server)?.since ?? now, reason });
   }
 
   private notification(message: JsonRpcMessage): void {
@@ -338,11 +313,11 @@ export class AggregateSession {
     if (running && running.failed === undefined) return running;
     if (running) {
       this.legs.delete(server);
-      this.failed(server, running.failed as string);
+      this.states.failed(server, running.failed as string);
       void running.close('the server failed to start');
     }
-    const failure = this.failures.get(server);
-    if (failure && this.now() - failure.at < RETRY_AFTER_MS) return failure.reason;
+    const refusal = this.states.refusal(server);
+    if (refusal !== undefined) return refusal;
     if (!this.initialize) return 'send initialize first';
     const leg = new AggregateLeg({
       server,
@@ -365,15 +340,14 @@ export class AggregateSession {
       settled: () => this.idle.settled(server),
     });
     this.legs.set(server, leg);
-    this.stopped.delete(server);
+    this.states.starting(server);
     void leg.ready.then((failed) => {
       if (failed !== undefined) {
-        this.failed(server, failed);
+        this.states.failed(server, failed);
         this.options.note(failed);
         return;
       }
-      this.failures.delete(server);
-      this.up.add(leg);
+      this.states.started(server, leg);
       if (this.logLevel) void leg.ask('logging/setLevel', { level: this.logLevel }, 10_000);
       // A started server may list something else than what was known of it.
       void this.options.lists.refresh(server, leg).then((changed) => {
