@@ -168,6 +168,8 @@ describe('search mode of the aggregated session (warden client add NAME --tools 
       expect(names).toEqual(expect.arrayContaining(['everything__get-sum', 'memory__read_graph', 'faulty__echo']));
       expect(names).not.toContain('memory__delete_entities');
       expect(names).not.toContain('warden_find_tools');
+      const stale = await session.client.callTool({ name: 'warden_find_tools', arguments: { query: 'echo' } });
+      expect(stale).toMatchObject({ isError: true, content: [{ text: 'warden_find_tools is not offered: this client now sees every tool by its own name; list the tools again' }] });
       const listed = JSON.parse(await warden.ok(['client', 'list', '--json'])) as Array<{ name: string; tools: string }>;
       expect(listed).toEqual([expect.objectContaining({ name: 'searcher', tools: 'all' })]);
     } finally {

@@ -193,6 +193,10 @@ export class AggregateSession {
     }
     if (method === 'ping') return this.result(id, {});
     if (method === 'tools/list') return this.listTools(id);
+    if (method === 'tools/call' && (params.name === FIND_TOOL || params.name === CALL_TOOL) && this.toolsMode === 'all') {
+      // A name remembered from search mode: answered here, so it does not start every server to look for it.
+      return this.result(id, textResult(`${String(params.name)} is not offered: this client now sees every tool by its own name; list the tools again`, true));
+    }
     if (method === 'tools/call' && this.toolsMode === 'search') {
       if (params.name === FIND_TOOL) return this.find(id, params.arguments);
       if (params.name === CALL_TOOL) {
