@@ -141,6 +141,20 @@ describe('search mode of the aggregated session (warden client add NAME --tools 
     }
   }, 60_000);
 
+  it('applies the real tool\'s rate limit to calls through the call tool', async () => {
+    await warden.ok(['limit', 'add', '--client', 'searcher', '--server', 'everything', '--tool', 'get-sum', '--max', '1', '--per', '60s']);
+    const session = await new Session().open(warden, key);
+    try {
+      const call = () => session.client.callTool({ name: 'warden_call_tool', arguments: { name: 'everything__get-sum', arguments: { a: 2, b: 3 } } });
+      expect(text(await call())).toMatch(/5/);
+      const limited = await call();
+      expect(limited.isError).toBe(true);
+      expect(text(limited)).toMatch(/Rate limit/);
+    } finally {
+      await session.client.close();
+    }
+  }, 60_000);
+
   it('answers bad input to the discovery tools with one sentence', async () => {
     const session = await new Session().open(warden, key);
     try {
