@@ -8,6 +8,7 @@ import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
 import type { HttpStatus } from './http-status.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
+import { sessionRequests, type SessionResults } from './session-api.js';
 
 const serverName = z
   .string()
@@ -63,6 +64,8 @@ export const settingsSchema = z.object({
    * every authorization server that supports such documents, before dynamic registration;
    * empty for none.
    */
+  /** An aggregated session stops a server's upstream idle this long (0: never); the next call starts it. */
+  upstreamIdleStopSeconds: z.number().int().min(0).max(7 * 24 * 3600, 'the idle stop is at most 7 days (604800 s); 0 turns it off'),
   oauthClientMetadataUrl: z.union([
     z.literal(''),
     z.string().url().refine((value) => value.startsWith('https://') && new URL(value).pathname !== '/', 'a client metadata document URL is https with a path, or empty for none'),
@@ -271,6 +274,7 @@ export const controlRequests = {
   'client.activity': z.object({}),
   /** The tools Warden has seen on a server, with their annotations (read-only, destructive). */
   'server.toolInfo': z.object({ name: serverName }),
+  ...sessionRequests,
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -356,7 +360,7 @@ export interface StatusInfo extends HttpStatus {
   vault: { description: string; warning: string | null };
 }
 
-export interface ControlResults {
+export interface ControlResults extends SessionResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };

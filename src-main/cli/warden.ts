@@ -11,6 +11,7 @@ import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
+import { legStatusLines } from './commands/leg-status.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
 import { limitCommand } from './commands/limit.js';
@@ -36,6 +37,7 @@ Usage: warden [--data-dir DIR] COMMAND
                              --web also serves the window on 127.0.0.1 and prints its URL;
                              --http-port: the MCP endpoint's port this run (0 picks one; else setting httpPort)
   stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
+  stdio                      (no --server) one aggregated session over every enabled server
   status [--json]            is the core running, and where
   stop                       stop the running core
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
@@ -46,8 +48,8 @@ Usage: warden [--data-dir DIR] COMMAND
   server list [--json] | remove NAME
   secret set NAME            (the value on stdin, never as an argument)
   secret list [--json] | remove NAME
-  client add NAME            (prints the new key once)
-  client list [--json] | revoke NAME
+  client add NAME [--tools all|search]   (prints the new key once; search: a find and a call tool)
+  client set NAME --tools all|search | list [--json] | revoke NAME
   log [--json] [--follow] [--limit N] | log verify
   db backup | backups [--json]   back up the database now; list the backups (daily, before upgrades)
   db restore FILE|--latest       put a backup in place (Warden stopped; the current file is kept aside)
@@ -73,9 +75,11 @@ The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user
 
 const statusCommand: Command = async (argv, context) => {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
-  const status = await (await context.control({ start: false })).call('status', {});
-  if (values.json) return context.out(JSON.stringify(status));
-  context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
+  const control = await context.control({ start: false });
+  const status = await control.call('status', {});
+  const { sessions: aggregated } = await control.call('sessions.aggregated', {});
+  if (values.json) return context.out(JSON.stringify({ ...status, aggregated }));
+  context.out([`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`, ...legStatusLines(aggregated)].join('\n'));
   context.out(!status.httpUrl ? (status.httpProblem ?? 'the MCP HTTP endpoint is off') : `MCP endpoint for HTTP clients: ${status.httpUrl} (one server: ${status.httpUrl}/<server>)`);
 };
 

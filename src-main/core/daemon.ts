@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { Approvals } from './approvals/approvals.js';
 import { startUpkeep } from './audit/audit-upkeep.js';
 import { HelloLimiter } from './clients/hello-limiter.js';
+import { createSessionHandlers } from './ipc/session-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { WardenError } from './errors/warden-error.js';
 import { describeFailure } from './errors/guarded.js';
@@ -125,6 +126,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     redact,
     note,
     now,
+    idleStopMs: () => settings.get('upstreamIdleStopSeconds') * 1000,
   });
   let resolveStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
@@ -191,6 +193,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     ...createIntegrationHandlers(integrations),
     ...createDatabaseHandlers({ audit, upkeep }),
     ...createWindowHandlers({ calls, servers, clients, pins, now }),
+    ...createSessionHandlers({ hub, clients }),
   };
   const control = createControlServer(() => handlers, note, redact);
 

@@ -10,6 +10,8 @@ import type { ToolPins } from '../policy/tool-pins.js';
 import type { UpstreamStarter } from '../upstream/upstream-starter.js';
 import { AggregateLists, type ListStore } from './aggregate-lists.js';
 import { AggregateSession } from './aggregate-session.js';
+import { ToolsModes } from './tools-modes.js';
+import type { AggregatedSessionInfo, ToolsMode } from '../../../src-shared/session-api.js';
 import { ServerSession, type Downstream } from './server-session.js';
 
 export interface SessionHubDeps {
@@ -26,6 +28,8 @@ export interface SessionHubDeps {
   redact(text: string): string;
   note(text: string): void;
   now: () => number;
+  /** Setting upstreamIdleStopSeconds, in ms (0: off); read whenever a leg goes idle. */
+  idleStopMs?(): number;
 }
 
 type Session = ServerSession | AggregateSession;
@@ -58,8 +62,12 @@ export function socketDownstream(socket: Socket): Downstream {
  */
 export class SessionHub {
   private readonly sessions = new Map<Session, { server: string | undefined; end(): void }>();
+  /** Each client's tools mode (all, or search), kept beside the known lists. */
+  readonly toolsModes: ToolsModes;
 
-  constructor(private readonly deps: SessionHubDeps) {}
+  constructor(private readonly deps: SessionHubDeps) {
+    this.toolsModes = new ToolsModes(deps.lists);
+  }
 
   /** Serves one accepted client connection; `rest` is what came after the hello. */
   attach(client: string, server: string | undefined, socket: Socket, rest: Buffer): void {
@@ -114,6 +122,17 @@ export class SessionHub {
     }
   }
 
+  /** The running aggregated sessions, each with the state of the servers it reached. */
+  aggregated(): AggregatedSessionInfo[] {
+    return [...this.sessions.keys()].flatMap((session) => (session instanceof AggregateSession ? [session.status()] : []));
+  }
+
+  /** Stores a client's tools mode; its running aggregated sessions switch at once. */
+  setToolsMode(client: string, mode: ToolsMode): void {
+    this.toolsModes.set(client, mode);
+    for (const session of this.sessions.keys()) if (session instanceof AggregateSession && session.clientName === client) session.setToolsMode(mode);
+  }
+
   async closeAll(reason: string): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((session) => session.close(reason)));
     this.sessions.clear();
@@ -153,6 +172,10 @@ export class SessionHub {
       maxMessageBytes: deps.maxMessageBytes(),
       note: deps.note,
       now: deps.now,
+      toolsMode: this.toolsModes.get(client),
+      denied: (server, tool) => deps.policy.rules.decide({ client, server, kind: 'tool', target: tool }, deps.policy.defaultActionOf(server)).action === 'deny',
+      idleStopMs: () => deps.idleStopMs?.() ?? 0,
+      logPathOf: (server) => serverLogPath(deps.dataDir, server),
     });
   }
 }
