@@ -17,7 +17,7 @@ export const clientCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden client list [--json]');
-      const { clients } = await (await context.control()).call('client.list', {});
+      const { clients } = await (await context.control({ start: false })).call('client.list', {});
       if (values.json) return context.out(JSON.stringify(clients));
       if (clients.length === 0) return context.out('no client keys yet; create one with: warden client add NAME');
       context.out(
