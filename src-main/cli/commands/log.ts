@@ -57,7 +57,7 @@ export const logCommand: Command = async (argv, context) => {
   for (const record of calls) shown.set(record.id, print(record));
   for (const record of early) if (shown.get(record.id) !== line(record)) print(record);
   early = undefined;
-  if (!values.json) process.stderr.write(`(the last ${calls.length} call(s) above; following new ones, Ctrl-C to stop)\n`);
+  process.stderr.write(`(the last ${calls.length} call(s) above; following new ones, Ctrl-C to stop)\n`);
   await control.closed();
   throw new CliError('the Warden core stopped, so the log is no longer followed; start it again and rerun: warden log --follow');
 };
