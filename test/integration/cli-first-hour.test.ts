@@ -104,6 +104,19 @@ describe('the warden command line, as a new user meets it', () => {
       expect(server.stderr).toBe('warden: server "fauty" does not exist; did you mean "faulty"?\n');
     });
 
+    it('sends paths resolved against the caller\'s working directory, not the core\'s', async () => {
+      await warden.ok(['server', 'add', 'here', '--command', 'x', '--cwd', 'some/dir']);
+      const servers = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ name: string; cwd?: string }>;
+      expect(servers.find((s) => s.name === 'here')?.cwd).toBe(join(process.cwd(), 'some', 'dir'));
+      await warden.ok(['server', 'remove', 'here']);
+    });
+
+    it('refuses `claude status --config` with its own usage', async () => {
+      const result = await warden.cli(['claude', 'status', '--config', 'x.json']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('warden: unknown option --config (the options are --json); usage: warden claude status [--json]\n');
+    });
+
     it('reads `settings set NAME -5` as the value -5, which the core then judges', async () => {
       const negative = await warden.cli(['settings', 'set', 'approvalTimeoutSeconds', '-5']);
       expect(negative.code).toBe(1);
