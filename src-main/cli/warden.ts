@@ -79,7 +79,7 @@ function asksForHelp(args: readonly string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-/** Refuses a mistyped command or subcommand before anything runs, with "did you mean". */
+/** Refuses a mistyped command, or a subcommand near a known one, before anything runs, with "did you mean". */
 function checkNames(name: string, args: readonly string[]): Command {
   const command = COMMANDS[name];
   if (!command) {
@@ -88,15 +88,16 @@ function checkNames(name: string, args: readonly string[]): Command {
   }
   const { subcommands, bare }: CommandHelp = COMMAND_HELP[name] ?? { subcommands: [], usage: '' };
   const verb = args[0];
-  if (subcommands.length === 0 || subcommands.includes(verb as string)) return command;
+  if (subcommands.length === 0 || subcommands.includes(verb as string) || asksForHelp(args)) return command;
   if (verb === undefined || verb.startsWith('-')) {
     if (bare) return command;
     throw new UsageError(`"${name}" needs one of: ${subcommands.join(', ')}; see: warden ${name} --help`);
   }
+  // Only a near miss is refused here: a verb this table does not know yet (one a command has
+  // just gained) still reaches the command, which gives its own usage if it does not know it.
   const near = closest(verb, subcommands);
-  throw new UsageError(
-    `unknown command "${name} ${verb}" (${near === undefined ? `"${name}" takes ${subcommands.join(', ')}` : `did you mean "warden ${name} ${near}"?`}); see: warden ${name} --help`,
-  );
+  if (near === undefined) return command;
+  throw new UsageError(`unknown command "${name} ${verb}" (did you mean "warden ${name} ${near}"?); see: warden ${name} --help`);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -91,6 +91,9 @@ describe('the warden command line, as a new user meets it', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('warden limit add [--client C] [--server S] [--tool PATTERN] --max N --per 60s');
       expect(help.stdout).not.toContain('warden server add');
+      const server = await warden.cli(['server', '--help']);
+      expect(server.code).toBe(0);
+      expect(server.stdout).toContain('warden server list [--json] | remove NAME');
       expect(JSON.parse(await warden.ok(['limit', 'list', '--json']))).toEqual([]);
     });
 
