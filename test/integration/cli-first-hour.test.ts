@@ -39,7 +39,8 @@ describe('the warden command line, as a new user meets it', () => {
       rmSync(join(typo, '..'), { recursive: true, force: true });
     });
 
-    it('answers read-only commands with "not running" and starts nothing, even for a mistyped data dir', async () => {
+    // Seven CLI runs: on a loaded machine that takes longer than the default 30 s.
+    it('answers read-only commands with "not running" and starts nothing, even for a mistyped data dir', { timeout: 120_000 }, async () => {
       for (const args of [['log'], ['log', '--follow'], ['server', 'list'], ['secret', 'list'], ['rule', 'list'], ['limit', 'list'], ['settings', 'get']]) {
         const result = await warden.cli(['--data-dir', typo, ...args]);
         expect(result.code, args.join(' ')).toBe(1);
