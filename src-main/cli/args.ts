@@ -10,6 +10,19 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from './cli-error.js';
 import { closest } from './suggest.js';
 
+/**
+ * Thrown by {@link parseCommandArgs} when the command's words hold `--help` or `-h` (not as
+ * the value of an option): the caller prints the command's usage and exits 0.
+ */
+export class HelpRequested extends Error {
+  constructor() {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
 /** The options one command takes, as `util.parseArgs` reads them. */
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -56,16 +69,19 @@ export function normalizeArgs(argv: readonly string[], options: Options): string
 /**
  * Parses one command's arguments strictly. A mistake becomes a {@link UsageError}: Node's whole
  * hint (all its lines, as one), or "did you mean --json?" for a mistyped option, then the usage.
- * Path options (`--config`, `--cwd`) come back absolute.
+ * Path options (`--config`, `--cwd`) come back absolute. `--help`/`-h` throws {@link HelpRequested}.
  */
 export function parseCommandArgs<O extends Options>(argv: readonly string[], options: O, usage: string) {
+  const withHelp = { ...HELP_OPTION, ...options };
   let parsed;
   try {
-    parsed = parseArgs({ args: normalizeArgs(argv, options), options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: normalizeArgs(argv, withHelp), options: withHelp, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${refusal(error, options)}; usage: ${usage}`);
   }
   const values = parsed.values as Record<string, unknown>;
+  if (values.help === true && !('help' in options)) throw new HelpRequested();
+  delete values.help;
   for (const name of PATH_OPTIONS) {
     const value = values[name];
     if (typeof value === 'string' && value !== '' && !isAbsolute(value)) values[name] = resolve(value);

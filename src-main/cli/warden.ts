@@ -12,6 +12,7 @@ import { COMMAND_HELP, commandHelp, fullHelp, type CommandHelp } from './command
 import { daemonCommand, statusCommand, stopCommand } from './commands/core.js';
 import { withNotFoundHint } from './not-found-hint.js';
 import { closest } from './suggest.js';
+import { HelpRequested } from './args.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
@@ -73,10 +74,12 @@ function takeDataDir(argv: string[]): { dataDir: string | undefined; rest: strin
   return { dataDir, rest };
 }
 
-/** Whether `--help`/`-h` is among a command's own words (before a `--`). */
+/**
+ * Whether help is asked for where no option value can be (`server --help`, `server add -h`);
+ * elsewhere the parse layer finds it (HelpRequested), so `--arg -h` stays a value.
+ */
 function asksForHelp(args: readonly string[]): boolean {
-  const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+  return args.slice(0, 2).some((arg) => arg === '--help' || arg === '-h');
 }
 
 /** Refuses a mistyped command, or a subcommand near a known one, before anything runs, with "did you mean". */
@@ -128,6 +131,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     await command(args, context);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(commandHelp(name) + '\n');
+      return 0;
+    }
     const connected = control ? await control.catch(() => undefined) : undefined;
     if (error instanceof CliError && !(error instanceof UsageError)) throw new CliError(await withNotFoundHint(error.message, connected), error.exitCode);
     throw error;

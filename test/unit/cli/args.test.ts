@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isAbsolute, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeArgs, parseCommandArgs } from '../../../src-main/cli/args.js';
+import { HelpRequested, normalizeArgs, parseCommandArgs } from '../../../src-main/cli/args.js';
 import { UsageError } from '../../../src-main/cli/cli-error.js';
 
 const SERVER_ADD = {
@@ -78,13 +78,21 @@ describe('parseCommandArgs()', () => {
     expect(message).not.toContain('\n');
   });
 
-  it('refuses with a UsageError, never another error, whatever the words', () => {
+  it('asks for help on --help or -h, but not when -h is the value of an option', () => {
+    expect(() => parseCommandArgs(['x', '--json', '--help'], SERVER_ADD, 'u')).toThrow(HelpRequested);
+    expect(() => parseCommandArgs(['-h'], {}, 'u')).toThrow(HelpRequested);
+    const { values } = parseCommandArgs(['x', '--command', 'curl', '--arg', '-h', '--arg', '--help'], SERVER_ADD, 'u');
+    expect(values.arg).toEqual(['-h', '--help']);
+    expect('help' in values).toBe(false);
+  });
+
+  it('refuses with a UsageError (or asks for help), never another error, whatever the words', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom('--arg', '--json', '-f', '-n', '--', '-5', '--cwd', '--x=1', '-'), fc.string()), { maxLength: 12 }), (argv) => {
+      fc.property(fc.array(fc.oneof(fc.constantFrom('--arg', '--json', '-f', '-n', '--', '-5', '--cwd', '--x=1', '-', '-h'), fc.string()), { maxLength: 12 }), (argv) => {
         try {
           parseCommandArgs(argv, SERVER_ADD, 'u');
         } catch (error) {
-          expect(error).toBeInstanceOf(UsageError);
+          expect(error instanceof UsageError || error instanceof HelpRequested).toBe(true);
         }
       }),
     );
