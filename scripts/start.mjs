@@ -2,6 +2,8 @@
 // afterwards rebuilds it for Node again, so `npm test`, the CLI and `warden daemon` keep
 // loading the Node build (DESIGN: never rebuild for Electron in postinstall).
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { electronProblem } from './electron-check.mjs';
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -12,6 +14,12 @@ const run = (command, args) => {
     process.exit(result.status ?? 1);
   }
 };
+
+const problem = electronProblem({ root: fileURLToPath(new URL('..', import.meta.url)), env: process.env, platform: process.platform });
+if (problem) {
+  console.error(problem);
+  process.exit(1);
+}
 
 run(process.execPath, ['scripts/build.mjs']);
 run(npx, ['electron-builder', 'install-app-deps']);

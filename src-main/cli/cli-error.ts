@@ -16,3 +16,14 @@ export class UsageError extends CliError {
     this.name = 'UsageError';
   }
 }
+
+/** The exit code of a `warden daemon` that found another core serving its data dir. */
+export const EXIT_ALREADY_RUNNING = 3;
+
+/** No core listens for the data dir, and the command does not start one. */
+export class CoreNotRunningError extends CliError {
+  constructor(readonly dataDir: string) {
+    super(`the Warden core is not running for ${dataDir}; start it with: warden daemon (commands that change something start it too)`);
+    this.name = 'CoreNotRunningError';
+  }
+}

@@ -7,7 +7,7 @@ import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketDirProblem } from '../core/paths.js';
-import { CliError } from './cli-error.js';
+import { CliError, CoreNotRunningError, EXIT_ALREADY_RUNNING } from './cli-error.js';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -27,7 +27,7 @@ export async function connectOrStart(
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (!isAbsent(error)) throw new CliError(`cannot reach the Warden core at ${path}: ${(error as Error).message}`);
-    if (!start) throw new CliError(`the Warden core is not running for ${dataDir}`);
+    if (!start) throw new CoreNotRunningError(dataDir);
   }
   const started = startDaemon(dataDir, fileURLToPath(wardenScript));
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -74,8 +74,8 @@ function isAbsent(error: unknown): boolean {
 /**
  * Starts the core detached from this process, with this process's environment minus what must
  * not leak into it: the client key, and NODE_OPTIONS (which could inject code into the core).
- * `failed` turns true if it exits with an error (a core that finds another one already
- * running exits with 0, and the caller keeps waiting for that one).
+ * `failed` turns true if it exits with an error; a core that finds another one already
+ * running or starting exits with EXIT_ALREADY_RUNNING, and the caller keeps waiting for that one.
  */
 function startDaemon(dataDir: string, wardenScript: string): { failed: boolean } {
   const state = { failed: false };
@@ -97,7 +97,7 @@ function startDaemon(dataDir: string, wardenScript: string): { failed: boolean }
     state.failed = true;
   });
   child.on('exit', (code) => {
-    if (code !== 0) state.failed = true;
+    if (code !== 0 && code !== EXIT_ALREADY_RUNNING) state.failed = true;
   });
   child.unref();
   return state;

@@ -1,17 +1,20 @@
 /**
  * The `warden` command line. Every command but `daemon` and `stdio` talks to the running core
- * over the local socket (starting it when absent); none touches the database directly.
+ * over the local socket; commands that change something start it when absent, commands that
+ * only read say it is not running. None touches the database directly (but `db`).
  */
+import { resolve } from 'node:path';
 import { resolveDataDir } from '../core/paths.js';
-import { runDaemon } from '../core/run-daemon.js';
-import { publicMessage, WardenError } from '../core/errors/warden-error.js';
-import { daemonLogPath } from '../core/paths.js';
-import { CappedLog } from '../core/upstream/capped-log.js';
+import { publicMessage } from '../core/errors/warden-error.js';
 import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
+import { COMMAND_HELP, commandHelp, fullHelp, type CommandHelp } from './command-help.js';
+import { daemonCommand, statusCommand, stopCommand } from './commands/core.js';
+import { withNotFoundHint } from './not-found-hint.js';
+import { closest } from './suggest.js';
+import { HelpRequested } from './args.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
-import { legStatusLines } from './commands/leg-status.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
 import { limitCommand } from './commands/limit.js';
@@ -26,112 +29,7 @@ import { vaultCommand } from './commands/vault.js';
 import { probeCommand } from './commands/probe.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import type { Command, CommandContext } from './context.js';
-import { parse } from './context.js';
 import { ControlClient } from './control-client.js';
-
-const HELP = `MCP Warden ${VERSION}: a local authenticating proxy for MCP servers.
-
-Usage: warden [--data-dir DIR] COMMAND
-
-  daemon [--web [--port N]] [--http-port N]  run the Warden core headless (until Ctrl-C or: warden stop);
-                             --web also serves the window on 127.0.0.1 and prints its URL;
-                             --http-port: the MCP endpoint's port this run (0 picks one; else setting httpPort)
-  stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
-  stdio                      (no --server) one aggregated session over every enabled server
-  status [--json]            is the core running, and where
-  stop                       stop the running core
-  server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
-  server add NAME --url URL [--transport http|sse|auto] [--header K=V]...
-        [--oauth-client-id ID [--oauth-client-secret \${secret:NAME}]] [--oauth-client-metadata-url URL] [--oauth-scope S]
-  probe URL [--header K=V]...  connect to a remote MCP server as Warden would, list its tools
-  login NAME | logout NAME     sign in to a remote server with OAuth (in your browser), or out
-  server list [--json] | remove NAME
-  secret set NAME            (the value on stdin, never as an argument)
-  secret list [--json] | remove NAME
-  client add NAME [--tools all|search]   (prints the new key once; search: a find and a call tool)
-  client set NAME --tools all|search | list [--json] | revoke NAME
-  log [--json] [--follow] [--limit N] | log verify
-  db backup | backups [--json]   back up the database now; list the backups (daily, before upgrades)
-  db restore FILE|--latest       put a backup in place (Warden stopped; the current file is kept aside)
-  db reset                       start with an empty database (Warden stopped; the current file is kept aside)
-
-  rule add --client C --server S --tool PATTERN --action allow|ask|deny   (or --resource / --prompt)
-  rule list | remove ID | explain --client C --server S --tool T
-  rule preset full|readonly|limited --client C --server S [--tools a,b]
-  server default NAME allow|ask|deny | server preset NAME readonly-annotations|allow-all|ask-all
-  limit add [--client C] [--server S] [--tool PATTERN] --max N --per 60s | list | remove ID
-  approvals list | allow ID [--session|--always] | deny ID [--always]
-  pins list | diff SERVER TOOL | approve SERVER TOOL
-  guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
-  claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status
-  clients list | import NAME | connect NAME | disconnect NAME   (claude, cursor, vscode, claude-code)
-  clients backups [--json] | backups --remove [NAME]   list or delete the config backups connect made
-  vault status | passphrase      what protects the secrets; seal them with a passphrase (stdin)
-  pause | resume                 refuse every call until resumed (the kill switch)
-  settings get | set NAME VALUE
-
-Values of --arg and --env may use \${secret:NAME}; Warden fills them in when it starts the server.
-The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user config.`;
-
-const statusCommand: Command = async (argv, context) => {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
-  const control = await context.control({ start: false });
-  const status = await control.call('status', {});
-  const { sessions: aggregated } = await control.call('sessions.aggregated', {});
-  if (values.json) return context.out(JSON.stringify({ ...status, aggregated }));
-  context.out([`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`, ...legStatusLines(aggregated)].join('\n'));
-  context.out(!status.httpUrl ? (status.httpProblem ?? 'the MCP HTTP endpoint is off') : `MCP endpoint for HTTP clients: ${status.httpUrl} (one server: ${status.httpUrl}/<server>)`);
-};
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    // ESRCH: gone. EPERM: the pid was reused by another user's process; ours is gone too.
-    return false;
-  }
-}
-
-const stopCommand: Command = async (argv, context) => {
-  parse(argv, {}, 'warden stop');
-  const control = await context.control({ start: false });
-  const { pid } = await control.call('status', {});
-  await control.call('daemon.stop', {});
-  await control.closed();
-  // The data dir is free only once the process has exited (it holds the lock until then):
-  // a script running `warden stop && …` must find it free.
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 25));
-  context.out('Warden core stopped');
-};
-
-const daemonCommand: Command = async (argv, context) => {
-  const { values } = parse(argv, { web: { type: 'boolean' }, port: { type: 'string' }, 'http-port': { type: 'string' } }, 'warden daemon [--web [--port N]] [--http-port N]');
-  const httpPort = values['http-port'] === undefined ? undefined : Number(values['http-port']);
-  if (httpPort !== undefined && (!/^\d+$/.test(values['http-port'] as string) || httpPort > 65535)) throw new UsageError('--http-port takes a port number (0 picks a free one)');
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0 picks a free one)');
-  if (values.port !== undefined && !values.web) throw new UsageError('--port goes with --web');
-  const web = values.web ? { port, onUrl: (url: string): void => void process.stdout.write(`MCP Warden window: ${url}\n`) } : undefined;
-  const echo = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line + '\n') : undefined;
-  try {
-    await runDaemon(context.dataDir, echo, web, httpPort);
-    // Everything is closed by now; a stdio handle (stderr as a socket) must not keep a
-    // stopped daemon alive.
-    process.exit(0);
-  } catch (error) {
-    if (error instanceof WardenError && error.code === 'conflict') {
-      // Another core serves this data dir: the one that started us can use it.
-      process.stderr.write(`warden: ${error.message}\n`);
-      return;
-    }
-    const log = new CappedLog(daemonLogPath(context.dataDir));
-    log.write(`[${new Date().toISOString()}] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    log.close();
-    throw error;
-  }
-};
 
 const COMMANDS: Record<string, Command> = {
   daemon: daemonCommand,
@@ -176,20 +74,53 @@ function takeDataDir(argv: string[]): { dataDir: string | undefined; rest: strin
   return { dataDir, rest };
 }
 
+/**
+ * Whether help is asked for where no option value can be (`server --help`, `server add -h`);
+ * elsewhere the parse layer finds it (HelpRequested), so `--arg -h` stays a value.
+ */
+function asksForHelp(args: readonly string[]): boolean {
+  return args.slice(0, 2).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** Refuses a mistyped command, or a subcommand near a known one, before anything runs, with "did you mean". */
+function checkNames(name: string, args: readonly string[]): Command {
+  const command = COMMANDS[name];
+  if (!command) {
+    const near = closest(name, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${name}"${near === undefined ? '' : ` (did you mean "warden ${near}"?)`}; see: warden --help`);
+  }
+  const { subcommands, bare }: CommandHelp = COMMAND_HELP[name] ?? { subcommands: [], usage: '' };
+  const verb = args[0];
+  if (subcommands.length === 0 || subcommands.includes(verb as string) || asksForHelp(args)) return command;
+  if (verb === undefined || verb.startsWith('-')) {
+    if (bare) return command;
+    throw new UsageError(`"${name}" needs one of: ${subcommands.join(', ')}; see: warden ${name} --help`);
+  }
+  // Only a near miss is refused here: a verb this table does not know yet (one a command has
+  // just gained) still reaches the command, which gives its own usage if it does not know it.
+  const near = closest(verb, subcommands);
+  if (near === undefined) return command;
+  throw new UsageError(`unknown command "${name} ${verb}" (did you mean "warden ${name} ${near}"?); see: warden ${name} --help`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { dataDir: explicit, rest } = takeDataDir(argv);
   const [name, ...args] = rest;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP + '\n');
+    process.stdout.write((args[0] !== undefined && COMMANDS[args[0]] ? commandHelp(args[0]) : fullHelp()) + '\n');
     return 0;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}"; see: warden --help`);
-  const dataDir = resolveDataDir(explicit);
+  const command = checkNames(name, args);
+  if (asksForHelp(args)) {
+    process.stdout.write(commandHelp(name) + '\n');
+    return 0;
+  }
+  // Absolute: a core this command starts has its own working directory.
+  const dataDir = resolve(resolveDataDir(explicit));
   let control: Promise<ControlClient> | undefined;
   const context: CommandContext = {
     dataDir,
@@ -199,6 +130,14 @@ async function main(argv: string[]): Promise<number> {
   };
   try {
     await command(args, context);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(commandHelp(name) + '\n');
+      return 0;
+    }
+    const connected = control ? await control.catch(() => undefined) : undefined;
+    if (error instanceof CliError && !(error instanceof UsageError)) throw new CliError(await withNotFoundHint(error.message, connected), error.exitCode);
+    throw error;
   } finally {
     if (control) (await control.catch(() => undefined))?.close();
   }

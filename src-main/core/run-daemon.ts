@@ -11,16 +11,26 @@ import type { Cipher } from './vault/cipher.js';
 import { passphraseCipher, readVaultMode } from './vault/vault-mode.js';
 import { VaultError } from './errors/vault-error.js';
 
+/** Where a started core can be reached: its socket, and the window's URL (with its token) under `--web`. */
+export interface DaemonReady {
+  dataDir: string;
+  socket: string;
+  webUrl: string | undefined;
+}
+
 /**
  * Runs the core as a headless process (`warden daemon`) until SIGINT, SIGTERM or a
  * `daemon.stop` request: the vault key comes from WARDEN_VAULT_KEY or a 0600 key file.
+ * `onReady` is called once, when the core listens. A data dir another core holds is refused
+ * with a WardenError of code `conflict` before anything is opened.
  * An exception nobody caught is logged as `uncaught:` in logs/warden.log and the core runs on
  * (see {@link installLastResort} for why).
  */
 export async function runDaemon(
   dataDir: string,
   echo: ((line: string) => void) | undefined,
-  web?: { port: number; onUrl(url: string): void },
+  web: { port: number } | undefined,
+  onReady: (ready: DaemonReady) => void,
   httpPort?: number,
 ): Promise<void> {
   const { mkdirSync } = await import('node:fs');
@@ -48,7 +58,7 @@ export async function runDaemon(
       ...(web ? { web: { port: web.port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) } } : {}),
     });
     redact = core.redact;
-    if (web && core.webUrl) web.onUrl(core.webUrl);
+    onReady({ dataDir, socket: core.socketPath, webUrl: web ? core.webUrl : undefined });
   } catch (error) {
     lastResort.dispose();
     lastLog.close();

@@ -2,10 +2,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { PendingApproval } from '../../src-shared/control-api.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const WARDEN_BIN = join(ROOT, 'bin', 'warden.mjs');
@@ -30,7 +30,8 @@ export class WardenHarness {
   daemon: ChildProcess | undefined;
 
   constructor() {
-    this.dataDir = mkdtempSync(join(tmpdir(), 'warden-test-'));
+    // Removed by stop(), and again after the test file (a late log line of a stopping core).
+    this.dataDir = tempDir('warden-test-');
   }
 
   /** The environment the CLI and shims run with: no vault key, nothing else of ours. */

@@ -20,7 +20,7 @@ describe('the warden command line', () => {
   it('prints help and exits 0', async () => {
     const result = await warden.cli(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/warden stdio|stdio --server NAME/);
+    expect(result.stdout).toMatch(/stdio \[--server NAME\]/);
   });
 
   it('refuses an unknown command with one line and exit code 2', async () => {
@@ -30,7 +30,8 @@ describe('the warden command line', () => {
     expect(result.stderr).toMatch(/^warden: unknown command "frobnicate"; see: warden --help/);
   });
 
-  it('adds, lists and removes a server, refusing bad and duplicate names', async () => {
+  // A dozen CLI runs: on a loaded machine that takes longer than the default 30 s.
+  it('adds, lists and removes a server, refusing bad and duplicate names', { timeout: 120_000 }, async () => {
     await warden.ok(['server', 'add', 'mem', '--command', process.execPath, '--arg', EVERYTHING, '--env', 'TOKEN=${secret:GITHUB_TOKEN}']);
     const listed = JSON.parse(await warden.ok(['server', 'list', '--json'])) as Array<{ name: string; env: Record<string, string>; missingSecrets: string[] }>;
     expect(listed).toEqual([expect.objectContaining({ name: 'mem', env: { TOKEN: '${secret:GITHUB_TOKEN}' }, missingSecrets: ['GITHUB_TOKEN'] })]);

@@ -44,7 +44,7 @@ export const clientCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden client list [--json]');
-      const control = await context.control();
+      const control = await context.control({ start: false });
       const { clients } = await control.call('client.list', {});
       const modes = new Map((await control.call('client.toolsModes', {})).clients.map((entry) => [entry.name, entry.tools]));
       const rows = clients.map((c) => ({ ...c, tools: modes.get(c.name) ?? 'all' }));

@@ -134,9 +134,9 @@ async function backups(rest: string[], context: CommandContext): Promise<void> {
   context.out('they may hold secrets the import moved into the vault; remove them with: warden clients backups --remove [NAME]');
 }
 
-async function status(context: CommandContext, rest: string[], only?: App): Promise<void> {
-  const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden clients list [--json]');
-  const { clients } = await (await context.control()).call('clients.status', {});
+async function status(context: CommandContext, rest: string[], only?: App, usage = 'warden clients list [--json]'): Promise<void> {
+  const { values } = parse(rest, { json: { type: 'boolean' } }, usage);
+  const { clients } = await (await context.control({ start: false })).call('clients.status', {});
   const shown = only ? clients.filter((c) => c.app === only) : clients;
   if (values.json) return context.out(JSON.stringify(shown));
   const rows = shown.map((c) => {
@@ -185,7 +185,7 @@ export const claudeCommand: Command = async (argv, context) => {
     case 'disconnect':
       return disconnectApp('claude', rest, context, usage);
     case 'status':
-      return status(context, rest, 'claude');
+      return status(context, rest, 'claude', 'warden claude status [--json]');
     default:
       throw new UsageError(`usage: ${usage}`);
   }

@@ -34,7 +34,7 @@ export const guardCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden guard list [--json]');
-      const { guards } = await (await context.control()).call('guard.list', {});
+      const { guards } = await (await context.control({ start: false })).call('guard.list', {});
       if (values.json) return context.out(JSON.stringify(guards));
       if (guards.length === 0) return context.out('no argument guards; add the ready set with: warden guard preset --server S --tool T');
       return context.out(table(['ID', 'SERVER', 'TOOL', 'MODE', 'NAME', 'PATTERN'], guards.map((g) => [String(g.id), g.server, g.tool, g.mode, g.name, g.pattern])));

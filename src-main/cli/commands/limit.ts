@@ -3,9 +3,9 @@ import { onePositional, parse, type Command } from '../context.js';
 import { table } from '../format.js';
 import { describeWindow, parseWindow } from '../../core/policy/rate-limiter.js';
 
-const ADD = 'warden limit add --client C --server S --tool PATTERN --max N --per 60s';
+const ADD = 'warden limit add [--client C] [--server S] [--tool PATTERN] --max N --per 60s';
 
-/** `warden limit add | list | remove`. */
+/** `warden limit add | list | remove`: at most N calls in any window (a sliding window, per client). */
 export const limitCommand: Command = async (argv, context) => {
   const [verb, ...rest] = argv;
   switch (verb) {
@@ -16,14 +16,15 @@ export const limitCommand: Command = async (argv, context) => {
       const perMs = values.per === undefined ? undefined : parseWindow(values.per);
       if (perMs === undefined) throw new UsageError(`--per takes a window such as 60s, 5m or 1h; usage: ${ADD}`);
       const { limit } = await (await context.control()).call('limit.add', { client: values.client, server: values.server, target: values.tool, max, perMs });
-      return context.out(values.json ? JSON.stringify(limit) : `added limit ${limit.id}: ${limit.max} calls per ${describeWindow(limit.perMs)} for each client matching "${limit.client}" on ${limit.server} / ${limit.target}`);
+      return context.out(values.json ? JSON.stringify(limit) : `added limit ${limit.id}: at most ${limit.max} call(s) in any ${describeWindow(limit.perMs)}, for each client matching "${limit.client}" on ${limit.server} / ${limit.target}`);
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden limit list [--json]');
-      const { limits } = await (await context.control()).call('limit.list', {});
+      const { limits } = await (await context.control({ start: false })).call('limit.list', {});
       if (values.json) return context.out(JSON.stringify(limits));
       if (limits.length === 0) return context.out('no limits of your own; the default per-client limit applies (warden settings get)');
-      return context.out(table(['ID', 'CLIENT', 'SERVER', 'TOOL', 'MAX', 'PER'], limits.map((l) => [String(l.id), l.client, l.server, l.target, String(l.max), describeWindow(l.perMs)])));
+      context.out(table(['ID', 'CLIENT', 'SERVER', 'TOOL', 'MAX', 'PER'], limits.map((l) => [String(l.id), l.client, l.server, l.target, String(l.max), describeWindow(l.perMs)])));
+      return context.out('each limit: at most MAX calls in any window of PER, counted for each client on its own; a call over it is refused');
     }
     case 'remove': {
       const { positionals } = parse(rest, {}, 'warden limit remove ID');

@@ -6,11 +6,14 @@ import { cameOverHttp } from '../../../src-shared/call-origin.js';
 
 const USAGE = 'warden log [--json] [--follow] [--limit N]';
 
-/** `warden log`: the latest audit rows, and with --follow every row as it is written. */
+/**
+ * `warden log`: the latest audit rows, oldest first; with --follow, then every row as it is
+ * written or completed, until the core stops (which it says, exiting 1). Never starts a core.
+ */
 export const logCommand: Command = async (argv, context) => {
   if (argv[0] === 'verify') {
     const { values: flags } = parse(argv.slice(1), { json: { type: 'boolean' } }, 'warden log verify [--json]');
-    const report = await (await context.control()).call('log.verify', {});
+    const report = await (await context.control({ start: false })).call('log.verify', {});
     if (flags.json) context.out(JSON.stringify(report));
     else if (report.ok) context.out(`the audit log verifies: ${report.rows} row(s)${report.firstId === null ? '' : `, #${report.firstId} to #${report.lastId}`}`);
     else for (const { problem } of report.problems) context.out(problem);
@@ -27,21 +30,37 @@ export const logCommand: Command = async (argv, context) => {
   if (positionals.length > 0) throw new UsageError(`unexpected "${positionals[0]}"; usage: ${USAGE}`);
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit takes a whole number from 1 to 10000');
-  const print = (record: CallRecord): void => context.out(values.json ? JSON.stringify(record) : formatCall(record));
-  const control = await context.control();
-  if (values.follow) {
-    control.onEvent((event, data) => {
-      if (event === 'call') print(data as CallRecord);
-    });
-    await control.call('log.follow', {});
-  }
-  const { calls } = await control.call('log.query', { limit });
+  const print = (record: CallRecord): string => {
+    const text = values.json ? JSON.stringify(record) : formatCall(record);
+    context.out(text);
+    return text;
+  };
+  const control = await context.control({ start: false });
   if (!values.follow) {
+    const { calls } = await control.call('log.query', { limit });
     if (calls.length === 0 && !values.json) context.out('no calls logged yet');
     for (const record of calls) print(record);
     return;
   }
+  // Subscribe before reading the latest rows, so none falls between the two; a row is sent again
+  // when it completes, and what was already shown as it is now is not shown twice.
+  const line = (record: CallRecord): string => (values.json ? JSON.stringify(record) : formatCall(record));
+  const shown = new Map<number, string>();
+  let early: CallRecord[] | undefined = [];
+  control.onEvent((event, data) => {
+    if (event !== 'call') return;
+    const record = data as CallRecord;
+    if (early) early.push(record);
+    else if (shown.get(record.id) !== line(record)) print(record);
+  });
+  await control.call('log.follow', {});
+  const { calls } = await control.call('log.query', { limit });
+  for (const record of calls) shown.set(record.id, print(record));
+  for (const record of early) if (shown.get(record.id) !== line(record)) print(record);
+  early = undefined;
+  process.stderr.write(`(the last ${calls.length} call(s) above; following new ones, Ctrl-C to stop)\n`);
   await control.closed();
+  throw new CliError('the Warden core stopped, so the log is no longer followed; start it again and rerun: warden log --follow');
 };
 
 /** One line per call: when, who, what, how it ended. */

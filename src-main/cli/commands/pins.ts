@@ -13,7 +13,7 @@ export const pinsCommand: Command = async (argv, context) => {
   switch (verb) {
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden pins list [--json]');
-      const { pins } = await (await context.control()).call('pins.list', {});
+      const { pins } = await (await context.control({ start: false })).call('pins.list', {});
       if (values.json) return context.out(JSON.stringify(pins));
       if (pins.length === 0) return context.out('no tools pinned yet; Warden pins each tool the first time a client lists it');
       return context.out(
@@ -25,7 +25,7 @@ export const pinsCommand: Command = async (argv, context) => {
     }
     case 'diff': {
       const { server, tool } = serverTool('warden pins diff SERVER TOOL');
-      const { diff } = await (await context.control()).call('pins.diff', { server, tool });
+      const { diff } = await (await context.control({ start: false })).call('pins.diff', { server, tool });
       return context.out(`--- approved\n+++ now served by ${server}\n${diff}`);
     }
     case 'approve': {

@@ -46,7 +46,7 @@ export const ruleCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden rule list [--json]');
-      const { rules } = await (await context.control()).call('rule.list', {});
+      const { rules } = await (await context.control({ start: false })).call('rule.list', {});
       if (values.json) return context.out(JSON.stringify(rules));
       return context.out(rules.length === 0 ? 'no rules yet; every call gets its server\'s default action (new servers: ask)' : ruleRows(rules));
     }
@@ -60,7 +60,7 @@ export const ruleCommand: Command = async (argv, context) => {
     case 'explain': {
       const { values } = parse(rest, { client: { type: 'string' }, server: { type: 'string' }, ...targetOptions, json: { type: 'boolean' } }, EXPLAIN);
       if (values.client === undefined || values.server === undefined) throw new UsageError(`--client and --server are required; usage: ${EXPLAIN}`);
-      const explained = await (await context.control()).call('rule.explain', { client: values.client, server: values.server, ...target(values, EXPLAIN) });
+      const explained = await (await context.control({ start: false })).call('rule.explain', { client: values.client, server: values.server, ...target(values, EXPLAIN) });
       if (values.json) return context.out(JSON.stringify(explained));
       return context.out(`${explained.action.toUpperCase()}: ${explained.reason}\n\n${explained.order}`);
     }

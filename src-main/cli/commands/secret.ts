@@ -19,7 +19,7 @@ export const secretCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden secret list [--json]');
-      const { secrets } = await (await context.control()).call('secret.list', {});
+      const { secrets } = await (await context.control({ start: false })).call('secret.list', {});
       if (values.json) return context.out(JSON.stringify(secrets));
       if (secrets.length === 0) return context.out('no secrets yet; store one with: warden secret set NAME');
       context.out(table(['NAME', 'UPDATED', 'USED BY'], secrets.map((s) => [s.name, isoTime(s.updatedAt), s.usedBy.join(', ') || '-'])));

@@ -11,7 +11,7 @@ function toAction(value: string | undefined): Action {
 }
 
 const ADD_USAGE =
-  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]... [--oauth-client-id ID] [--oauth-client-secret ${secret:NAME} | --oauth-private-key ${secret:NAME}] [--oauth-grant authorization_code|client_credentials] [--oauth-auth-method M] [--oauth-scope S] [--oauth-client-metadata-url URL]  [--default-action allow|ask|deny] [--replace]';
+  'warden server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR] | --url URL [--transport http|sse|auto] [--header K=V]... [--oauth-client-id ID] [--oauth-client-secret ${secret:NAME} | --oauth-private-key ${secret:NAME}] [--oauth-grant authorization_code|client_credentials] [--oauth-auth-method M] [--oauth-scope S] [--oauth-client-metadata-url URL] [--default-action allow|ask|deny] [--replace]';
 
 const VAULT_REFERENCE = /^\$\{secret:[A-Za-z_][A-Za-z0-9_]*\}$/;
 
@@ -126,7 +126,7 @@ export const serverCommand: Command = async (argv, context) => {
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden server list [--json]');
-      const { servers } = await (await context.control()).call('server.list', {});
+      const { servers } = await (await context.control({ start: false })).call('server.list', {});
       if (values.json) return context.out(JSON.stringify(servers));
       if (servers.length === 0) return context.out('no servers yet; add one with: warden server add NAME --command C');
       context.out(

@@ -9,7 +9,7 @@ export const settingsCommand: Command = async (argv, context) => {
   const [verb, ...rest] = argv;
   if (verb === 'get' || verb === undefined) {
     const { values } = parse(rest, { json: { type: 'boolean' } }, USAGE);
-    const { settings } = await (await context.control()).call('settings.get', {});
+    const { settings } = await (await context.control({ start: false })).call('settings.get', {});
     if (values.json) return context.out(JSON.stringify(settings));
     return context.out(Object.entries(settings).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n'));
   }

@@ -7,7 +7,7 @@ export const vaultCommand: Command = async (argv, context) => {
   const [verb, ...rest] = argv;
   if (verb === 'status' || verb === undefined) {
     parse(rest, {}, 'warden vault status');
-    const { vault } = await (await context.control()).call('status', {});
+    const { vault } = await (await context.control({ start: false })).call('status', {});
     context.out(`secrets are protected by: ${vault.description}${vault.warning ? `\nwarning: ${vault.warning}` : ''}`);
     return;
   }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { acquireLock } from '../../../src-main/core/single-instance.js';
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'warden-lock-'));
+const dir = (): string => tempDir('warden-lock-');
 
 /** A pid no process holds: one past the highest the kernel hands out is never alive. */
 const DEAD_PID = 4_194_304 + 1;

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { checkExternalUrl } from '../../../src-main/core/security/url-guard.js';
 import { rendererResponse } from '../../../src-main/electron/app-protocol.js';
 import { IpcBridge, isTrustedSender } from '../../../src-main/electron/ipc-bridge.js';
@@ -14,6 +14,8 @@ import { CSP, hardenContents, newSecureWindow } from '../../../src-main/electron
 import { ROOT } from '../../helpers/warden-harness.js';
 
 const fake = createRequire(import.meta.url)('../../fixtures/fake-electron.cjs');
+// The stand-in's home folder (a temp dir it made when loaded) goes with this file.
+afterAll(() => rmSync(fake.app.getPath('home'), { recursive: true, force: true }));
 
 const approval = (tool: string) => ({ id: `ap_${tool}`, client: 'claude', server: 'github', tool, arguments: '{}', reason: 'r', createdAt: 0, deadline: 1 });
 const state = (over: Partial<TrayState> = {}): TrayState => ({ paused: false, pending: [], startAtLogin: false, vaultWarning: null, ...over });
@@ -161,7 +163,7 @@ describe('SafeStorageCipher', () => {
 
 describe('LoginItem', () => {
   it('writes and removes an XDG autostart entry on Linux', () => {
-    const configHome = mkdtempSync(join(tmpdir(), 'warden-xdg-'));
+    const configHome = tempDir('warden-xdg-');
     const item = new LoginItem(fake.app, { platform: 'linux', configHome, command: ['/opt/MCP Warden/mcp-warden'] });
     expect(item.isEnabled()).toBe(false);
     item.setEnabled(true);

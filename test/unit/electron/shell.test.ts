@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startShell, type ElectronModule, type Shell } from '../../../src-main/electron/shell.js';
 import { RawShim } from '../../helpers/raw-shim.js';
 import { FAULT_SERVER, ROOT, WardenHarness, alive, waitForApproval } from '../../helpers/warden-harness.js';
 
 const fake = createRequire(import.meta.url)('../../fixtures/fake-electron.cjs');
+// The stand-in's home folder (a temp dir it made when loaded) goes with this file.
+afterAll(() => rmSync(fake.app.getPath('home'), { recursive: true, force: true }));
 const electron = fake as unknown as ElectronModule;
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -27,6 +29,8 @@ describe('startShell() with fakes of Electron', () => {
   afterEach(async () => {
     await shell?.quit();
     shell = undefined;
+    // The shell ran the core in this process: nothing to stop, only the data dir to remove.
+    rmSync(warden.dataDir, { recursive: true, force: true });
     fake.app.lockHeld = true;
     fake.safeStorage.backend = 'gnome_libsecret';
     fake.__calls.windows.length = 0;

@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../helpers/temp-dir.js';
 import { openDatabase } from '../../../../src-main/core/db/database.js';
 import { MIGRATIONS } from '../../../../src-main/core/db/migrations.js';
 
-const file = (): string => join(mkdtempSync(join(tmpdir(), 'warden-db-')), 'warden.db');
+const file = (): string => join(tempDir('warden-db-'), 'warden.db');
 
 describe('openDatabase()', () => {
   it('creates the schema in WAL mode and records its version', () => {

@@ -3,9 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../helpers/temp-dir.js';
 import { editEntries, parseConfig, writeConfigAtomic, type ConfigFs } from '../../../../src-main/core/integrations/config-file.js';
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'warden-config-'));
+const dir = (): string => tempDir('warden-config-');
 
 describe('parseConfig()', () => {
   it('refuses invalid JSON naming the line and column', () => {

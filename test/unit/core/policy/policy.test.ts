@@ -106,8 +106,8 @@ describe('Policy', () => {
       const { policy } = setup({ rules: [{ action: 'allow' }] });
       for (let i = 0; i < 3; i++) expect(policy.check(call()).action).toBe('allow');
       const refused = policy.check(call());
-      expect(refused.reason).toBe('Rate limit: 3 calls per 1 min for client "claude" (the default per-client limit); retry in 20 s');
-      expect(refused.meta).toMatchObject({ type: 'limit', retryAfterMs: 20_000 });
+      expect(refused.reason).toBe('Rate limit: 3 calls per 1 min for client "claude" (the default per-client limit); retry in 60 s');
+      expect(refused.meta).toMatchObject({ type: 'limit', retryAfterMs: 60_000 });
     });
   });
 });

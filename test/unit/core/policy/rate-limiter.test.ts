@@ -8,28 +8,58 @@ const call = { client: 'claude', server: 'github', target: 'get_issue' };
 
 describe('RateLimiter', () => {
   describe('take()', () => {
-    it('lets a burst of max calls through, refuses the next, and says when to retry', () => {
+    it('lets max calls through, refuses the next until the oldest is a window old, and says when', () => {
       let now = 0;
       const limiter = new RateLimiter(() => now);
       limiter.setLimits([limit(1, 60, 60_000)]);
       for (let i = 0; i < 60; i++) expect(limiter.take(call)).toBeUndefined();
       const refused = limiter.take(call);
       expect(refused?.limit.id).toBe(1);
-      expect(refused?.retryAfterMs).toBe(1000);
-      now = 1000;
-      expect(limiter.take(call)).toBeUndefined();
+      expect(refused?.retryAfterMs).toBe(60_000);
+      now = 59_999;
+      expect(limiter.take(call)?.retryAfterMs).toBe(1);
+      now = 60_000;
+      for (let i = 0; i < 60; i++) expect(limiter.take(call)).toBeUndefined();
       expect(limiter.take(call)).toBeDefined();
     });
 
-    it('refuses the 61st call in a minute at the window edge and accepts it a full window later', () => {
+    it('lets 3 calls through in a minute for --max 3 --per 60s, not a fourth 20 s later (no token bucket)', () => {
       let now = 0;
       const limiter = new RateLimiter(() => now);
-      limiter.setLimits([limit(1, 60, 60_000)]);
-      for (let i = 0; i < 60; i++) limiter.take(call);
-      now = 999;
+      limiter.setLimits([limit(1, 3, 60_000)]);
+      let passed = 0;
+      // One call a second for 59 s: a token bucket lets a 4th through at 20 s, a window does not.
+      for (; now < 60_000; now += 1000) if (limiter.take(call) === undefined) passed++;
+      expect(passed).toBe(3);
+    });
+
+    it('frees calls one by one as the earliest leave the window', () => {
+      let now = 0;
+      const limiter = new RateLimiter(() => now);
+      limiter.setLimits([limit(1, 2, 10_000)]);
+      expect(limiter.take(call)).toBeUndefined();
+      now = 4000;
+      expect(limiter.take(call)).toBeUndefined();
+      expect(limiter.take(call)?.retryAfterMs).toBe(6000);
+      now = 10_000;
+      expect(limiter.take(call)).toBeUndefined();
+      expect(limiter.take(call)?.retryAfterMs).toBe(4000);
+    });
+
+    it('keeps a client\'s recent calls when the limits are set again, under a changed max too', () => {
+      let now = 0;
+      const limiter = new RateLimiter(() => now);
+      limiter.setLimits([limit(1, 3, 60_000)]);
+      for (let i = 0; i < 3; i++) limiter.take(call);
+      limiter.setLimits([limit(1, 3, 60_000)]);
       expect(limiter.take(call)).toBeDefined();
-      now = 60_000;
-      for (let i = 0; i < 60; i++) expect(limiter.take(call)).toBeUndefined();
+      limiter.setLimits([limit(1, 2, 60_000)]);
+      expect(limiter.take(call)).toBeDefined();
+      limiter.setLimits([limit(1, 5, 60_000)]);
+      // The two latest calls were kept under max 2; three more fit under max 5.
+      now = 1;
+      for (let i = 0; i < 3; i++) expect(limiter.take(call)).toBeUndefined();
+      expect(limiter.take(call)).toBeDefined();
     });
 
     it('consumes from no limit when any matching limit refuses', () => {
@@ -57,18 +87,21 @@ describe('RateLimiter', () => {
       for (let i = 0; i < 10; i++) expect(limiter.take(call)).toBeUndefined();
     });
 
-    it('never lets more than max + elapsed/interval calls through, whatever the timing', () => {
+    it('never lets more than max calls through in any window, and refuses only when max were let through', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 200 }), (max, gaps) => {
           let now = 0;
+          const perMs = 10_000;
           const limiter = new RateLimiter(() => now);
-          limiter.setLimits([limit(1, max, 10_000)]);
-          let passed = 0;
+          limiter.setLimits([limit(1, max, perMs)]);
+          const passed: number[] = [];
           for (const gap of gaps) {
             now += gap;
-            if (limiter.take(call) === undefined) passed++;
+            const inWindow = passed.filter((t) => t > now - perMs).length;
+            if (limiter.take(call) === undefined) passed.push(now);
+            else expect(inWindow).toBe(max);
           }
-          expect(passed).toBeLessThanOrEqual(max + Math.floor(now / (10_000 / max)));
+          for (const t of passed) expect(passed.filter((u) => u >= t && u < t + perMs).length).toBeLessThanOrEqual(max);
         }),
       );
     });

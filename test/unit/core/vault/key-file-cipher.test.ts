@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../helpers/temp-dir.js';
 import { KeyFileCipher } from '../../../../src-main/core/vault/key-file-cipher.js';
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'warden-cipher-'));
+const dir = (): string => tempDir('warden-cipher-');
 
 describe('KeyFileCipher', () => {
   it('creates a 0600 key file on first use and reuses it', async () => {

@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../helpers/temp-dir.js';
 import { openDatabase } from '../../../../src-main/core/db/database.js';
 import { SecretStore } from '../../../../src-main/core/db/secret-store.js';
 import { SettingsStore } from '../../../../src-main/core/db/settings-store.js';
@@ -36,7 +35,7 @@ describe('Vault', () => {
   });
 
   it('reopens with the same key and refuses a different one', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'warden-vault-')), 'w.db');
+    const file = join(tempDir('warden-vault-'), 'w.db');
     const first = await setup('ef'.repeat(32), file);
     await first.vault.set('A', 'value-a', 1);
     first.db.close();
@@ -47,7 +46,7 @@ describe('Vault', () => {
   });
 
   it('re-encrypts every secret and internal key when moving to another cipher', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'warden-vault-')), 'w.db');
+    const file = join(tempDir('warden-vault-'), 'w.db');
     const { db, vault } = await setup('ab'.repeat(32), file);
     await vault.set('A', 'value-a', 1);
     const auditKey = await vault.internalKey('audit-hmac');
