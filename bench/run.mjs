@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { idleCoreRss, shimStartsCore } from './cold-core.mjs';
 import { loadPolicy } from './policy-load.mjs';
-import { rssMiB, waitForSocket } from './proc.mjs';
+import { privateMiB, rssMiB, waitForSocket } from './proc.mjs';
 
 const rootArg = process.argv.indexOf('--root');
 const ROOT = resolve(rootArg === -1 ? join(import.meta.dirname, '..') : process.argv[rootArg + 1]);
@@ -133,6 +133,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const shimRss = rssMiB(sessions.warden.transport.pid);
+const shimPrivate = privateMiB(sessions.warden.transport.pid);
 const coreRss = rssMiB(daemon.pid);
 const directRss = rssMiB(sessions.direct.transport.pid);
 const bareRss = rssMiB(sessions.bare.transport.pid);
@@ -176,7 +177,7 @@ metric('256 KiB echo p50 ms', (r) => pct(r.big, 50), 2, { label: '≤ 1.25× bar
   const shim = median(coldCore.shim);
   rows.push(['no core running: spawn → initialize ms p50', fmt(upstream, 0), '', `${fmt(shim, 0)} (+${fmt(shim - upstream, 0)} ms)`, '', `≤ +1000 ms ${mark(shim - upstream <= 1000)}`]);
 }
-rows.push(['RSS MiB', `${fmt(directRss, 1)} server`, `${fmt(bareRss, 1)} relay`, `${fmt(shimRss, 1)} shim, ${fmt(coreRss, 1)} core`, '', `shim ≤ 45 ${mark(shimRss <= 45)}`]);
+rows.push(['RSS MiB', `${fmt(directRss, 1)} server`, `${fmt(bareRss, 1)} relay`, `${fmt(shimRss, 1)} shim (${fmt(shimPrivate, 1)} private), ${fmt(coreRss, 1)} core`, '', `shim ≤ 45 ${mark(shimRss <= 45)}`]);
 rows.push(['core RSS MiB, idle, 10 servers configured', '', '', fmt(idleRss, 1), '', `≤ 80 ${mark(idleRss <= 80)}`]);
 
 const headers = ['metric', 'direct', 'bare 2-hop relay', 'warden', 'warden + 200 rules, 20 limits', 'target (warden)'];
