@@ -25,7 +25,8 @@ const CALLS = Number(arg('--calls', '4000'));
 const TOP = Number(arg('--top', '15'));
 const RULES = process.argv.includes('--rules');
 const MODE = arg('--mode', 'both');
-const OUT = resolve(arg('--out', mkdtempSync(join(tmpdir(), 'warden-prof-'))));
+const outArg = arg('--out', undefined);
+const OUT = outArg === undefined ? mkdtempSync(join(tmpdir(), 'warden-prof-')) : resolve(outArg);
 mkdirSync(join(OUT, 'core'), { recursive: true });
 mkdirSync(join(OUT, 'shim'), { recursive: true });
 
