@@ -1,9 +1,9 @@
 // CPU per call of each Warden process (shim, core) and of the upstream itself, read from
 // /proc/<pid>/stat (utime + stime) over 4,000 sequential and 4,000 concurrent (c=16) echo
 // calls to server-everything through the real shim, after a warm-up. Every reply is checked.
-// Linux only. Usage: node bench/shim-cpu.mjs [--calls N] [--compare OTHER_SHIM.mjs]
-// --compare runs a second shim bundle (e.g. one built from main) beside ours, in alternating
-// blocks of calls, so the machine's load hits both alike.
+// Linux only. Usage: node bench/shim-cpu.mjs [--calls N] [--compare OTHER_SHIM.mjs]...
+// --compare (repeatable) runs another shim bundle (e.g. one built from main) beside ours, in
+// alternating blocks of calls, so the machine's load hits all alike.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFileSync, spawn } from 'node:child_process';
@@ -17,8 +17,8 @@ const WARDEN = join(ROOT, 'bin', 'warden.mjs');
 const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = callsArg === -1 ? 4000 : Number(process.argv[callsArg + 1]);
-const compareArg = process.argv.indexOf('--compare');
-const SHIMS = { ours: [WARDEN, 'stdio'], ...(compareArg === -1 ? {} : { other: [resolve(process.argv[compareArg + 1])] }) };
+const others = process.argv.flatMap((a, i) => (a === '--compare' ? [resolve(process.argv[i + 1])] : []));
+const SHIMS = { ours: [WARDEN, 'stdio'], ...Object.fromEntries(others.map((file, i) => [others.length === 1 ? 'other' : `other${i + 1}`, [file]])) };
 const BLOCK = 500;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'warden-cpu-'));
@@ -46,7 +46,7 @@ try {
     sessions.push({ name, client, pids: { shim: transport.pid, core: daemon.pid, upstream } });
   }
   console.log(`CPU per call, ${CALLS} echo calls each (µs of CPU per call, from /proc)`);
-  console.log('shim   mode         shim    core  upstream  shim÷upstream');
+  console.log('shim    mode         shim    core  upstream  shim÷upstream');
   for (const concurrency of [1, 16]) {
     const totals = sessions.map(() => ({ shim: 0, core: 0, upstream: 0 }));
     for (let done = 0; done < CALLS; done += BLOCK) {
@@ -60,11 +60,11 @@ try {
       const per = Object.fromEntries(Object.entries(totals[i]).map(([name, micros]) => [name, micros / CALLS]));
       const label = concurrency === 1 ? 'sequential' : `c=${concurrency}`;
       console.log(
-        `${session.name.padEnd(6)} ${label.padEnd(10)} ${per.shim.toFixed(1).padStart(6)} ${per.core.toFixed(1).padStart(7)} ${per.upstream.toFixed(1).padStart(9)} ${(per.shim / per.upstream).toFixed(2).padStart(14)}`,
+        `${session.name.padEnd(7)} ${label.padEnd(10)} ${per.shim.toFixed(1).padStart(6)} ${per.core.toFixed(1).padStart(7)} ${per.upstream.toFixed(1).padStart(9)} ${(per.shim / per.upstream).toFixed(2).padStart(14)}`,
       );
     }
   }
-  for (const session of sessions) console.log(`${session.name.padEnd(6)} shim RSS ${rssMiB(session.pids.shim).toFixed(1)} MiB`);
+  for (const session of sessions) console.log(`${session.name.padEnd(7)} shim RSS ${rssMiB(session.pids.shim).toFixed(1)} MiB`);
   for (const session of sessions) await session.client.close();
 } finally {
   daemon.kill();

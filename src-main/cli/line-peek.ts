@@ -67,8 +67,8 @@ export function peekLine(buf: Buffer, start: number, end: number, responsesOnly 
 
 /**
  * The shapes the SDKs write (`{"method":"M",…,"id":X}`, `{"result":…,"id":X}`), recognized by
- * reading a few bytes: the shim runs its JavaScript unoptimized, where each call into a Buffer
- * method costs more than reading twenty bytes. Undefined for any other shape.
+ * reading a few bytes, cheaper than a call into a Buffer method (and than any call at all while
+ * the code is not yet optimized). Undefined for any other shape.
  */
 function fastPeek(buf: Buffer, start: number, end: number, responsesOnly: boolean): Peek | undefined {
   if (end - start < 16 || buf[start] !== 0x7b || buf[start + 1] !== QUOTE) return undefined;

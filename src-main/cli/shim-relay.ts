@@ -20,7 +20,9 @@ import { END_OF_INPUT } from '../core/ipc/hello.js';
 import { HeldInput, MAX_HELD } from './held-input.js';
 import { peekLine, type Id, type Peek } from './line-peek.js';
 import { LineTracker } from './line-tracker.js';
+import { RetryWait } from './retry-wait.js';
 import { reportFailure } from './shim-failure.js';
+import { CUT, errorReply, helloRefusal, INITIALIZED, refusal, RESTARTED } from './shim-replies.js';
 import { BufferPool, forward, stdinSource, type Source } from './shim-io.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -32,12 +34,8 @@ const DRAIN_AFTER_EOF_MS = 30_000;
 const RETRY_MAX_MS = 2000;
 /** Ids tracked at most (a client that never reads its replies must not grow the shim). */
 const MAX_IN_FLIGHT = 4096;
-const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}\n';
 const NEWLINE = Buffer.from('\n');
 const EMPTY = Buffer.alloc(0);
-
-const RESTARTED = 'the Warden core restarted while this request was in flight, so the call may or may not have taken effect; retry it';
-const CUT = 'the connection to the Warden core broke while this request was being sent, so the call was not made; retry it';
 
 /** What the relay needs from its caller. */
 export interface RelayOptions {
@@ -87,7 +85,7 @@ export class ShimRelay {
   private lineBuffer = EMPTY;
   private replayId: string | undefined;
   private replays = 0;
-  private wake: (() => void) | undefined;
+  private readonly retry = new RetryWait(50, RETRY_MAX_MS);
   private reconnecting = false;
 
   constructor() {
@@ -178,15 +176,9 @@ export class ShimRelay {
 
   private helloAnswered(line: Buffer): void {
     clearTimeout(this.phaseTimer);
-    let reply: { ok?: unknown; error?: unknown } = {};
-    try {
-      const parsed: unknown = JSON.parse(line.toString('utf8'));
-      if (typeof parsed === 'object' && parsed !== null) reply = parsed;
-    } catch {
-      reply = { error: 'the Warden core sent an unreadable reply; update the shim and the app together' };
-    }
-    if (reply.ok !== true) {
-      this.fail(typeof reply.error === 'string' ? reply.error : 'the Warden core refused the connection');
+    const refused = helloRefusal(line);
+    if (refused !== undefined) {
+      this.fail(refused);
       return;
     }
     if (this.reconnecting) process.stderr.write('warden: connected to the Warden core again\n');
@@ -291,7 +283,7 @@ export class ShimRelay {
   private startHolding(): void {
     clearTimeout(this.giveUpTimer);
     this.giveUpTimer = setTimeout(() => this.giveUp(), GIVE_UP_MS);
-    this.wake?.();
+    this.retry.wake();
   }
 
   /** No core took the held requests in time: each gets an error, and they are dropped. */
@@ -332,7 +324,8 @@ export class ShimRelay {
       // not be restarted forever): the client then gets its answer.
       if (id === this.initializeId && !this.initializeAnswered && !this.initializeResent && this.initialize !== undefined) {
         this.initializeResent = true;
-        this.holdInitialize(this.initialize, id);
+        // Already the one to replay: noted as in flight again, not as a new initialize.
+        this.held.unshift(Buffer.concat([this.initialize, NEWLINE]), { peek: { kind: 'request', id, method: 'initialize' }, initialize: undefined });
       } else {
         this.answer(id, RESTARTED);
       }
@@ -347,18 +340,13 @@ export class ShimRelay {
     void this.reconnect();
   }
 
-  private holdInitialize(initialize: Buffer, id: Id): void {
-    // Already the one to replay: noted as in flight again, not as a new initialize.
-    this.held.unshift(Buffer.concat([initialize, NEWLINE]), { peek: { kind: 'request', id, method: 'initialize' }, initialize: undefined });
-  }
-
   /**
    * Tries to connect until it succeeds. The core is started only while the client has
    * something held to send; otherwise the shim waits for one to appear.
    */
   private async reconnect(): Promise<void> {
     const options = this.options as RelayOptions;
-    let delay = 50;
+    this.retry.reset();
     while (this.phase === 'connecting') {
       if (this.inputEnded && this.held.empty) {
         this.exit();
@@ -375,29 +363,15 @@ export class ShimRelay {
       } catch (error) {
         this.lastError = (error as Error).message;
       }
-      await this.sleep(delay);
-      delay = Math.min(delay * 2, RETRY_MAX_MS);
+      await this.retry.next();
     }
-  }
-
-  /** Waits `ms`, or less when the client sends something or its input ends. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 
   private inputEnd(): void {
     if (this.inputEnded) return;
     this.inputEnded = true;
     if (this.phase === 'relay') this.socket?.write(END_OF_INPUT);
-    this.wake?.();
+    this.retry.wake();
     setTimeout(() => {
       for (const id of this.inFlight) this.answer(id, `no reply within ${DRAIN_AFTER_EOF_MS / 1000} s after the client's input ended`);
       this.exit();
@@ -415,23 +389,8 @@ export class ShimRelay {
   }
 
   private answer(id: Id, message: string): void {
-    if (typeof id === 'string') {
-      try {
-        JSON.parse(id);
-      } catch {
-        return;
-      }
-    }
-    process.stdout.write(`{"jsonrpc":"2.0","id":${id},"error":{"code":-32001,"message":${JSON.stringify(`MCP Warden: ${message}`)}}}\n`);
+    const line = errorReply(id, message);
+    if (line !== undefined) process.stdout.write(line);
   }
 }
 
-/** The error message of a response line, if it is an error. */
-function refusal(line: Buffer): string | undefined {
-  try {
-    const message = (JSON.parse(line.toString('utf8')) as { error?: { message?: unknown } }).error?.message;
-    return message === undefined ? undefined : String(message).slice(0, 300);
-  } catch {
-    return 'an unreadable reply';
-  }
-}

@@ -5,16 +5,15 @@
  * every check happens once, in the core. ShimRelay keeps the session across core restarts.
  *
  * This file is its own small bundle: Node built-ins only, no SDK, no zod, no sqlite.
+ *
+ * V8 optimizes the shim like any Node process: most of its CPU is Node's own stream code
+ * around each read and write, which runs at half the cost optimized (bench/shim-cpu.mjs). The
+ * price is ~3 MiB of private memory per shim; RSS shows ~5, the rest being pages of the node
+ * binary (the optimizing compiler) shared with every other Node process.
  */
-import { setFlagsFromString } from 'node:v8';
 import { resolveDataDir, socketPath } from '../core/paths.js';
 import { connectOrStart } from './connect-or-start.js';
 import { ShimRelay } from './shim-relay.js';
-
-// The relay's work is native (libuv reads and writes); optimizing its few JavaScript lines
-// saves nothing measurable but grows the shim by ~5 MiB of compiled code per process, and a
-// client runs one shim per server. Set before any of our code runs hot.
-setFlagsFromString('--no-opt');
 
 interface ShimArgs {
   server: string | undefined;

@@ -256,8 +256,10 @@ export class AuditLog {
 
   private insert(row: NewCallInput): number {
     const id = this.lastId + 1;
-    const mac = this.signer.sign(this.lastMac, decisionFields({ ...row, id }));
-    this.store.start({ ...row, id, mac });
+    const stored = { ...row, id, mac: '' };
+    const mac = this.signer.sign(this.lastMac, decisionFields(stored));
+    stored.mac = mac;
+    this.store.start(stored);
     this.lastId = id;
     this.lastMac = mac;
     this.recentMacs.set(id, mac);

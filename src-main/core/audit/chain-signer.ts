@@ -15,12 +15,18 @@ export class ChainSigner {
 
   /** HMAC over the previous MAC and each part. */
   sign(previous: string, parts: ReadonlyArray<FieldValue>): string {
-    const hmac = createHmac('sha256', this.key).update(previous);
+    // One update of the joined text: the same bytes as an update per piece (each piece is
+    // well-formed text and a separator stands between any two), at a third of the native calls.
+    let text = previous;
     for (const part of parts) {
-      const text = part === null ? '' : String(part);
-      hmac.update(part === null ? '\u0000n' : `\u0000${text.length}:`).update(text);
+      if (part === null) {
+        text += '\u0000n';
+      } else {
+        const value = typeof part === 'string' ? part : String(part);
+        text += `\u0000${value.length}:${value}`;
+      }
     }
-    return hmac.digest('base64url');
+    return createHmac('sha256', this.key).update(text).digest('base64url');
   }
 
   /** The tag of a signed pointer into the chain (`label` is "head" or "checkpoint"). */

@@ -75,13 +75,15 @@ export class CallStore {
   constructor(db: Db) {
     this.db = db;
     this.runInTransaction = db.transaction((work: () => unknown) => work());
-    this.insertStmt = db.prepare(
+    // Positional parameters on the two statements of every call: binding by name looks each
+    // one up in the object, a sixth of the statement's cost.
+    this.insertStmt = db.prepare<[number, number, string, string, string, string, string | null, string | null, string, string, string | null, string]>(
       `INSERT INTO calls (id, ts, session, client, server, method, target, arguments, outcome, decision, reason, reason_meta, mac)
-       VALUES (@id, @ts, @session, @client, @server, @method, @target, @arguments, 'pending', @decision, @reason, @reasonMeta, @mac)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
     );
-    this.completeStmt = db.prepare(
-      `UPDATE calls SET outcome = @outcome, error = @error, duration_ms = @durationMs, result_bytes = @resultBytes, notes = @notes, done_mac = @doneMac
-       WHERE id = @id AND outcome = 'pending'`,
+    this.completeStmt = db.prepare<[string, string | null, number, number | null, string | null, string, number]>(
+      `UPDATE calls SET outcome = ?, error = ?, duration_ms = ?, result_bytes = ?, notes = ?, done_mac = ?
+       WHERE id = ? AND outcome = 'pending'`,
     );
     this.getStmt = db.prepare<[number], RawCallRow>('SELECT * FROM calls WHERE id = ?');
     this.afterStmt = db.prepare<[number, number], RawCallRow>('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
@@ -102,7 +104,8 @@ export class CallStore {
 
   /** Inserts a pending row with the id the caller chose (the chain needs it before the insert). */
   start(call: NewCall): void {
-    this.insertStmt.run(call);
+    const c = call;
+    this.insertStmt.run(c.id, c.ts, c.session, c.client, c.server, c.method, c.target, c.arguments, c.decision, c.reason, c.reasonMeta, c.mac);
   }
 
   /** The newest row's id and MAC, where the chain continues from. */
@@ -158,7 +161,8 @@ export class CallStore {
   }
 
   complete(id: number, completion: CallCompletion): void {
-    this.completeStmt.run({ id, ...completion });
+    const c = completion;
+    this.completeStmt.run(c.outcome, c.error, c.durationMs, c.resultBytes, c.notes, c.doneMac, id);
   }
 
   /** Sets a completed row's count of folded refusals and its re-signed completion MAC; false when the row is gone. */

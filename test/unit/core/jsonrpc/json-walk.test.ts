@@ -55,6 +55,13 @@ describe('json-walk', () => {
       expect(JSON.stringify(copy)).toBe('{"__proto__":{"polluted":true},"a":1}');
     });
 
+    it('keeps a key renamed to "__proto__" and keys named like Object.prototype members as own keys', () => {
+      const parsed: unknown = JSON.parse('{"constructor":1,"toString":2,"hasOwnProperty":3,"x":{"y":4}}');
+      const copy = rebuildJson(parsed, { key: (key) => (key === 'x' ? '__proto__' : key) }) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+      expect(JSON.stringify(copy)).toBe('{"constructor":1,"toString":2,"hasOwnProperty":3,"__proto__":{"y":4}}');
+    });
+
     it('copies 100,000 levels of nesting without overflowing the stack', () => {
       const copy = rebuildJson(deep(100_000, 1), { maxDepth: 200_000 });
       let depth = 0;
