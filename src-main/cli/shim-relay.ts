@@ -22,7 +22,7 @@ import { peekLine, type Id, type Peek } from './line-peek.js';
 import { LineTracker } from './line-tracker.js';
 import { RetryWait } from './retry-wait.js';
 import { reportFailure } from './shim-failure.js';
-import { CUT, errorReply, helloRefusal, INITIALIZED, refusal, RESTARTED } from './shim-replies.js';
+import { CUT, errorReply, helloRefusal, INITIALIZED, refusal, restarted } from './shim-replies.js';
 import { BufferPool, forward, stdinSource, type Source } from './shim-io.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -68,7 +68,8 @@ export class ShimRelay {
   private socket: Socket | undefined;
   private phaseTimer: NodeJS.Timeout | undefined;
   /** Ids (as JSON text) of requests sent on the current connection and not yet answered. */
-  private readonly inFlight = new Set<Id>();
+  /** Requests the core has, by id, with their method. */
+  private readonly inFlight = new Map<Id, string | undefined>();
   private initialize: Buffer | undefined;
   private initializeId: Id | undefined;
   private initializeAnswered = false;
@@ -261,7 +262,7 @@ export class ShimRelay {
   /** Notes a client line that went to the core. */
   private sent(peek: Peek, initialize: Buffer | undefined): void {
     if (peek.kind === 'request' && peek.id !== undefined) {
-      if (this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.add(peek.id);
+      if (this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.set(peek.id, peek.method);
       if (initialize !== undefined) {
         this.initialize = initialize;
         this.initializeId = peek.id;
@@ -319,7 +320,7 @@ export class ShimRelay {
     // what still looks in flight then is a line it answered with id null (unreadable, or an id
     // it refuses), and a made-up answer would be a second reply.
     if (this.inputEnded) this.inFlight.clear();
-    for (const id of this.inFlight) {
+    for (const [id, method] of this.inFlight) {
       // An unanswered initialize is harmless to send again (once: a core that dies of it must
       // not be restarted forever): the client then gets its answer.
       if (id === this.initializeId && !this.initializeAnswered && !this.initializeResent && this.initialize !== undefined) {
@@ -327,7 +328,7 @@ export class ShimRelay {
         // Already the one to replay: noted as in flight again, not as a new initialize.
         this.held.unshift(Buffer.concat([this.initialize, NEWLINE]), { peek: { kind: 'request', id, method: 'initialize' }, initialize: undefined });
       } else {
-        this.answer(id, RESTARTED);
+        this.answer(id, restarted(method));
       }
     }
     this.inFlight.clear();
@@ -373,7 +374,7 @@ export class ShimRelay {
     if (this.phase === 'relay') this.socket?.write(END_OF_INPUT);
     this.retry.wake();
     setTimeout(() => {
-      for (const id of this.inFlight) this.answer(id, `no reply within ${DRAIN_AFTER_EOF_MS / 1000} s after the client's input ended`);
+      for (const id of this.inFlight.keys()) this.answer(id, `no reply within ${DRAIN_AFTER_EOF_MS / 1000} s after the client's input ended`);
       this.exit();
     }, DRAIN_AFTER_EOF_MS).unref();
   }

@@ -9,8 +9,15 @@ import type { Id } from './line-peek.js';
 /** Sent again after a replayed initialize, when the client had sent it. */
 export const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}\n';
 
-/** For a request the core had when it went away. */
-export const RESTARTED = 'the Warden core restarted while this request was in flight, so the call may or may not have taken effect; retry it';
+/**
+ * For a request the core had when it went away. Only a tool call can have had an effect the
+ * client cannot see; any other request was simply not answered.
+ */
+export function restarted(method: string | undefined): string {
+  return method === 'tools/call'
+    ? 'the Warden core restarted while this request was in flight, so the call may or may not have taken effect; retry it'
+    : `the Warden core restarted before it answered this ${method ?? 'request'}; send it again`;
+}
 /** For a request whose line was only partly sent when the connection broke. */
 export const CUT = 'the connection to the Warden core broke while this request was being sent, so the call was not made; retry it';
 

@@ -293,11 +293,11 @@ export class ServerSession implements SessionPort {
     this.endIfDone();
   }
 
-  /** Ends every waiting request: its audit row records `reason`, its client gets `message`. */
-  private failPending(reason: string, message: string): void {
+  /** Ends every waiting request: its audit row records `reason`, its client the sentence for its method. */
+  private failPending(reason: string, message: (method: string) => string): void {
     for (const [id, entry] of this.pending.drain()) {
       this.finish(entry, 'error', reason);
-      this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, message));
+      this.toClient(errorLine(id, ErrorCode.UpstreamUnavailable, message(entry.method)));
     }
     this.endIfDone();
   }

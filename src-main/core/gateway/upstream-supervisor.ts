@@ -14,8 +14,11 @@ export interface SupervisorOptions {
   start(handlers: UpstreamHandlers): Upstream;
   /** Every line from the upstream, except answers to Warden's own requests. */
   onLine(line: Buffer, length: number): void;
-  /** The upstream ended or a restart failed: every request waiting on it must fail with `message`. */
-  onLost(reason: string, message: string): void;
+  /**
+   * The upstream ended or a restart failed: every request waiting on it must fail, with the
+   * sentence `message` gives for its method (its row records `reason`).
+   */
+  onLost(reason: string, message: (method: string) => string): void;
   /** Flow control towards the client: the upstream cannot take more / can again. */
   pauseClient(): void;
   resumeClient(): void;
@@ -206,7 +209,13 @@ export class UpstreamSupervisor {
     this.nextStartAt = now + backoff;
     this.upstream = undefined;
     for (const waiter of [...this.own.values()]) waiter(undefined);
-    this.options.onLost(reason, `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${this.options.serverLogPath})`);
+    const log = this.options.serverLogPath;
+    this.options.onLost(reason, (method) => {
+      // Only a tool call can have done something the client cannot see.
+      if (method === 'tools/call') return `${reason}; the call may or may not have taken effect, and the next request starts the server again (log: ${log})`;
+      if (method === 'initialize') return `${reason} before it answered initialize: the server did not start (log: ${log})`;
+      return `${reason} before it answered this ${method}; send it again, and the server starts again (log: ${log})`;
+    });
     if (this.queue !== undefined) this.failReplay(reason);
   }
 
@@ -241,6 +250,6 @@ export class UpstreamSupervisor {
     clearTimeout(this.replayTimer);
     this.replayId = undefined;
     this.queue = undefined;
-    this.options.onLost(reason, reason);
+    this.options.onLost(reason, () => reason);
   }
 }

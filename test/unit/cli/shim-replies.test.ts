@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorReply, helloRefusal, refusal } from '../../../src-main/cli/shim-replies.js';
+import { errorReply, helloRefusal, refusal, restarted } from '../../../src-main/cli/shim-replies.js';
 
 describe('errorReply()', () => {
   it('answers a numeric id and a string id under the same id, as a JSON-RPC error line', () => {
@@ -30,5 +30,14 @@ describe('refusal()', () => {
     expect(refusal(Buffer.from(JSON.stringify({ id: 1, error: { code: 1, message: 'm'.repeat(400) } })))).toBe('m'.repeat(300));
     expect(refusal(Buffer.from('{"id":1,"result":{}}'))).toBeUndefined();
     expect(refusal(Buffer.from('not json'))).toBe('an unreadable reply');
+  });
+});
+
+describe('restarted()', () => {
+  it('says a tool call may have taken effect, and only a tool call', () => {
+    expect(restarted('tools/call')).toMatch(/may or may not have taken effect/);
+    expect(restarted('tools/list')).toBe('the Warden core restarted before it answered this tools/list; send it again');
+    expect(restarted('resources/read')).not.toMatch(/taken effect/);
+    expect(restarted(undefined)).toMatch(/before it answered this request/);
   });
 });
