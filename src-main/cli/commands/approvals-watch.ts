@@ -44,7 +44,7 @@ export function describeAsk(ask: PendingApproval, now: number): string[] {
 export async function watchApprovals(argv: string[], context: CommandContext, input: WatchInput = { stdin: process.stdin }): Promise<void> {
   const { positionals } = parse(argv, {}, USAGE);
   if (positionals.length > 0) throw new UsageError(`unexpected "${positionals[0]}"; usage: ${USAGE}`);
-  const control = await context.control();
+  const control = await context.control({ start: false });
   const queue = new Map<string, PendingApproval>();
   const show = (): void => {
     const next = queue.values().next().value;

@@ -11,7 +11,7 @@ export const approvalsCommand: Command = async (argv, context) => {
     case undefined:
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'warden approvals list [--json]');
-      const { approvals } = await (await context.control()).call('approvals.list', {});
+      const { approvals } = await (await context.control({ start: false })).call('approvals.list', {});
       if (values.json) return context.out(JSON.stringify(approvals));
       if (approvals.length === 0) return context.out('no calls are waiting for approval');
       const seconds = (deadline: number): string => `${Math.max(0, Math.round((deadline - Date.now()) / 1000))} s`;
@@ -27,7 +27,7 @@ export const approvalsCommand: Command = async (argv, context) => {
       if (flags.session && flags.always) throw new UsageError(`choose --session or --always, not both; usage: ${usage}`);
       const answer: ApprovalAnswer =
         verb === 'deny' ? (flags.always ? 'deny-always' : 'deny') : flags.always ? 'allow-always' : flags.session ? 'allow-session' : 'allow-once';
-      await (await context.control()).call('approvals.answer', { id, answer });
+      await (await context.control({ start: false })).call('approvals.answer', { id, answer });
       return context.out(`${id}: ${answer}`);
     }
     case 'watch':

@@ -120,7 +120,7 @@ async function backups(rest: string[], context: CommandContext): Promise<void> {
   const { values, positionals } = parse(rest, { json: { type: 'boolean' }, remove: { type: 'boolean' } }, usage);
   if (positionals.length > 1 || (positionals.length === 1 && !values.remove)) throw new UsageError(`usage: ${usage}`);
   const app = positionals[0] === undefined ? undefined : appOf(positionals[0], usage);
-  const control = await context.control();
+  const control = await context.control({ start: values.remove === true });
   if (values.remove) {
     const { removed } = await control.call('clients.removeBackups', app ? { app } : {});
     if (values.json) return context.out(JSON.stringify(removed));
