@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
+import { flowRequests, flowSettingsShape, type FlowResults } from './flow-api.js';
 
 const serverName = z
   .string()
@@ -60,6 +61,7 @@ export const settingsSchema = z.object({
     z.literal(''),
     z.string().url().refine((value) => value.startsWith('https://') && new URL(value).pathname !== '/', 'a client metadata document URL is https with a path, or empty for none'),
   ]),
+  ...flowSettingsShape,
 });
 export type UserSettings = z.infer<typeof settingsSchema>;
 
@@ -254,6 +256,7 @@ export const controlRequests = {
   'client.activity': z.object({}),
   /** The tools Warden has seen on a server, with their annotations (read-only, destructive). */
   'server.toolInfo': z.object({ name: serverName }),
+  ...flowRequests,
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -337,7 +340,7 @@ export interface StatusInfo {
   vault: { description: string; warning: string | null };
 }
 
-export interface ControlResults {
+export interface ControlResults extends FlowResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };

@@ -16,6 +16,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   paused: false,
   autoReconnect: false,
   oauthClientMetadataUrl: '',
+  /** The flow guard holds the call that would complete the trifecta (see core/flow). */
+  flowGuard: 'ask',
+  flowIdleMinutes: 30,
 };
 
 /**

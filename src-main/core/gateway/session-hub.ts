@@ -4,6 +4,8 @@ import type { Approvals } from '../approvals/approvals.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ServerStore } from '../db/server-store.js';
 import { guarded } from '../errors/guarded.js';
+import type { FlowGuard } from '../flow/flow-guard.js';
+import { processGroup, sessionGroup } from '../flow/group-id.js';
 import { serverLogPath } from '../paths.js';
 import type { Policy } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';
@@ -21,6 +23,7 @@ export interface SessionHubDeps {
   servers: ServerStore;
   upstreams: UpstreamStarter;
   lists: ListStore;
+  flow: FlowGuard;
   maxMessageBytes(): number;
   isRevoked(client: string): boolean;
   redact(text: string): string;
@@ -53,10 +56,16 @@ export class SessionHub {
 
   constructor(private readonly deps: SessionHubDeps) {}
 
-  /** Serves one accepted client connection; `rest` is what came after the hello. */
-  attach(client: string, server: string | undefined, socket: Socket, rest: Buffer): void {
+  /**
+   * Serves one accepted client connection; `rest` is what came after the hello, `parentPid`
+   * the hello's (unchecked) parent pid, which groups per-server connections for the flow guard.
+   */
+  attach(client: string, server: string | undefined, socket: Socket, rest: Buffer, parentPid?: unknown): void {
     const downstream = socketDownstream(socket);
-    const session: Session = server === undefined ? this.aggregate(client, downstream) : this.perServer(randomUUID(), client, server, downstream);
+    const id = randomUUID();
+    const group = server === undefined ? sessionGroup(client, id) : processGroup(client, parentPid);
+    const leave = this.deps.flow.join(group);
+    const session: Session = server === undefined ? this.aggregate(id, group.id, client, downstream) : this.perServer(id, group.id, client, server, downstream);
     const label = server === undefined ? `the aggregated session of "${client}"` : `a session of "${server}"`;
     this.sessions.set(session, { server, socket });
     socket.on('data', guarded(this.deps.note, label, (chunk: Buffer) => session.push(chunk)));
@@ -64,6 +73,7 @@ export class SessionHub {
     socket.on('end', guarded(this.deps.note, label, () => socket.end()));
     socket.on('close', guarded(this.deps.note, `closing ${label}`, () => {
       this.sessions.delete(session);
+      leave();
       return session.close();
     }));
     if (rest.length > 0) session.push(rest);
@@ -93,7 +103,7 @@ export class SessionHub {
     this.sessions.clear();
   }
 
-  private perServer(id: string, client: string, server: string, downstream: Downstream): ServerSession {
+  private perServer(id: string, flowGroup: string, client: string, server: string, downstream: Downstream): ServerSession {
     const deps = this.deps;
     return new ServerSession({
       id,
@@ -105,6 +115,8 @@ export class SessionHub {
       policy: deps.policy,
       approvals: deps.approvals,
       pins: deps.pins,
+      flowGuard: deps.flow,
+      flowGroup,
       note: deps.note,
       now: deps.now,
       serverLogPath: serverLogPath(deps.dataDir, server),
@@ -114,16 +126,15 @@ export class SessionHub {
     });
   }
 
-  private aggregate(client: string, downstream: Downstream): AggregateSession {
+  private aggregate(id: string, flowGroup: string, client: string, downstream: Downstream): AggregateSession {
     const deps = this.deps;
-    const id = randomUUID();
     return new AggregateSession({
       id,
       clientName: client,
       downstream,
       servers: () => deps.servers.list().filter((server) => server.enabled).map((server) => server.name),
       // Every leg's rows carry the aggregated session's id: one conversation, one session.
-      openLeg: (server, legDownstream) => this.perServer(id, client, server, legDownstream),
+      openLeg: (server, legDownstream) => this.perServer(id, flowGroup, client, server, legDownstream),
       lists: new AggregateLists(client, deps.lists, deps.redact),
       maxMessageBytes: deps.maxMessageBytes(),
       note: deps.note,
