@@ -13,6 +13,7 @@ import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
+import { labelCommand, printFlowGroups } from './commands/label.js';
 import { limitCommand } from './commands/limit.js';
 import { pinsCommand } from './commands/pins.js';
 import { ruleCommand } from './commands/rule.js';
@@ -60,6 +61,7 @@ Usage: warden [--data-dir DIR] COMMAND
   approvals list | allow ID [--session|--always] | deny ID [--always]
   pins list | diff SERVER TOOL | approve SERVER TOOL
   guard add --server S --tool T --pattern REGEX [--mode block|flag] | preset | list | remove ID
+  label set|remove --server S [--tool T] private|untrusted|external... | clear | list [--json]
   claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status
   clients list | import NAME | connect NAME | disconnect NAME   (claude, cursor, vscode, claude-code)
   clients backups [--json] | backups --remove [NAME]   list or delete the config backups connect made
@@ -72,9 +74,12 @@ The data dir is --data-dir, else WARDEN_HOME, else the app's folder in your user
 
 const statusCommand: Command = async (argv, context) => {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
-  const status = await (await context.control({ start: false })).call('status', {});
-  if (values.json) return context.out(JSON.stringify(status));
+  const control = await context.control({ start: false });
+  const status = await control.call('status', {});
+  const { groups } = await control.call('flow.groups', {});
+  if (values.json) return context.out(JSON.stringify({ ...status, flowGroups: groups }));
   context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
+  printFlowGroups(context, groups);
 };
 
 function processAlive(pid: number): boolean {
@@ -139,6 +144,7 @@ const COMMANDS: Record<string, Command> = {
   approvals: approvalsCommand,
   pins: pinsCommand,
   guard: guardCommand,
+  label: labelCommand,
   settings: settingsCommand,
   clients: clientsCommand,
   vault: vaultCommand,

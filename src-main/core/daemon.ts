@@ -28,6 +28,8 @@ import { RuleStore } from './db/rule-store.js';
 import { createPolicyHandlers } from './ipc/policy-handlers.js';
 import { createIntegrationHandlers } from './ipc/integration-handlers.js';
 import { createWindowHandlers } from './ipc/window-handlers.js';
+import { createFlow } from './flow/create-flow.js';
+import { createFlowHandlers } from './ipc/flow-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
@@ -190,6 +192,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     now,
     signInWaitMs: () => settings.get('approvalTimeoutSeconds') * 1000,
   });
+  const flow = createFlow({ db, settings, pins, now, redact });
   const hub = new SessionHub({
     dataDir,
     audit,
@@ -199,6 +202,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     servers,
     upstreams,
     lists: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
+    flow: flow.guard,
     maxMessageBytes: () => settings.get('maxMessageBytes'),
     isRevoked: (client) => clients.isRevoked(client),
     redact,
@@ -273,7 +277,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       }
     }
     socket.write('{"warden":1,"ok":true}\n');
-    hub.attach(check.client, hello.server, socket, rest);
+    hub.attach(check.client, hello.server, socket, rest, hello.parentPid);
   };
 
   const oauthHandlers = createOAuthHandlers(servers, oauth);
@@ -318,7 +322,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     note,
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
-  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }) };
+  const handlers = { ...coreHandlers, ...policyHandlers, ...oauthHandlers, ...createIntegrationHandlers(integrations), ...createDatabaseHandlers({ audit, upkeep }), ...createWindowHandlers({ calls, servers, clients, pins, now }), ...createFlowHandlers({ servers, ...flow }) };
 
   const path = socketPath(dataDir);
   const server = new LocalServer(path, (hello, socket, rest) => {

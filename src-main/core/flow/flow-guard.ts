@@ -80,6 +80,8 @@ export class FlowGuard {
     return {
       action: mode,
       reason,
+      // Policy charged the rate limit for the allow this replaces: the answer must not again.
+      charged: verdict.charged === true || verdict.action === 'allow',
       meta: { ...verdict.meta, type: 'guard', guard: 'flow', flow: { group: groupId, private: legs(privateLegs), untrusted: legs(untrustedLegs) } },
     };
   }

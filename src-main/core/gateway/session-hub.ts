@@ -116,7 +116,7 @@ export class SessionHub {
       approvals: deps.approvals,
       pins: deps.pins,
       flowGuard: deps.flow,
-      flowGroup,
+      group: flowGroup,
       note: deps.note,
       now: deps.now,
       serverLogPath: serverLogPath(deps.dataDir, server),

@@ -14,12 +14,14 @@ import type { createIntegrationHandlers } from './integration-handlers.js';
 import type { createPolicyHandlers } from './policy-handlers.js';
 import type { createDatabaseHandlers } from './database-handlers.js';
 import type { createWindowHandlers } from './window-handlers.js';
+import type { createFlowHandlers } from './flow-handlers.js';
 
 type PolicyMethods =
   | keyof ReturnType<typeof createPolicyHandlers>
   | keyof ReturnType<typeof createIntegrationHandlers>
   | keyof ReturnType<typeof createDatabaseHandlers>
   | keyof ReturnType<typeof createWindowHandlers>
+  | keyof ReturnType<typeof createFlowHandlers>
   | 'oauth.login'
   | 'oauth.logout';
 

@@ -29,6 +29,11 @@ export interface Verdict {
   /** One sentence naming the rule, limit or guard that decided. */
   reason: string;
   meta: ReasonMeta;
+  /**
+   * The call's rate-limit budget was already taken (policy charges every allow it returns): an
+   * ask made from such a verdict (the flow guard's) must not charge it again on the answer.
+   */
+  charged?: boolean;
 }
 
 export interface CallContext {
