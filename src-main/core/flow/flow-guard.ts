@@ -108,6 +108,7 @@ export class FlowGuard {
     return [...this.groups.values()]
       .map((group) => {
         const info = group.info();
+        info.legs = info.legs.map((leg) => ({ ...leg, tool: this.options.redact(leg.tool) }));
         // Shown as it would be judged: an idle group's legs are already gone.
         return idleMs > 0 && now - info.lastActiveAt > idleMs ? { ...info, legs: [], moreLegs: 0, readPrivate: false, readUntrusted: false, released: false } : info;
       })
