@@ -130,7 +130,7 @@ describe('the flow guard: the GitHub-exploit sequence through the real shim and 
     await warden.ok(['settings', 'set', 'flowGuard', 'deny']);
     await warden.ok(['label', 'remove', '--server', 'post', '--tool', 'post_message', 'external']);
     await warden.ok(['label', 'set', '--server', 'files', '--tool', 'get_status', 'external']);
-    expect(await warden.ok(['label', 'list'])).toMatch(/post\s+post_message\s+untrusted \(hint: openWorldHint\)  not external \(you\)/);
+    expect(await warden.ok(['label', 'list'])).toMatch(/post\s+post_message\s+untrusted \(hint: openWorldHint\) {2}not external \(you\)/);
     try {
       const { issues, files, post } = await perServer();
       await issues.callTool({ name: 'get_issue', arguments: { number: 10 } });
