@@ -61,12 +61,13 @@ export class FlowGuard {
    */
   judge(groupId: string, server: string, tool: string, verdict: Verdict): Verdict {
     if (verdict.action === 'deny') return verdict;
+    const mode = this.options.settings.mode();
+    if (mode === 'off') return verdict;
     const group = this.groups.get(groupId);
     if (group === undefined) return verdict;
     group.touch(this.options.now(), this.options.settings.idleMs());
     if (group.released || (group.touched & BOTH) !== BOTH) return verdict;
-    const mode = this.options.settings.mode();
-    if (mode === 'off' || (this.options.labels.bitsFor(server, tool) & EXTERNAL) === 0) return verdict;
+    if ((this.options.labels.bitsFor(server, tool) & EXTERNAL) === 0) return verdict;
     const privateLegs = group.legsWith(PRIVATE);
     const untrustedLegs = group.legsWith(UNTRUSTED);
     const redact = this.options.redact;
@@ -86,8 +87,12 @@ export class FlowGuard {
     };
   }
 
-  /** A tool call of `group` was forwarded: a labelled tool becomes one of its legs. */
+  /**
+   * A tool call of `group` was forwarded: a labelled tool becomes one of its legs. With the
+   * guard off nothing is recorded (it costs nothing); turned on, it counts from the next call.
+   */
   record(groupId: string, server: string, tool: string): void {
+    if (this.options.settings.mode() === 'off') return;
     const bits = this.options.labels.bitsFor(server, tool);
     const now = this.options.now();
     const group = this.groupOf(groupId, undefined);

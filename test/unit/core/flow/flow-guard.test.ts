@@ -53,7 +53,7 @@ describe('FlowGuard', () => {
       expect(guard.judge(group, 'github', 'get_file_contents', allow)).toBe(allow);
     });
 
-    it('refuses instead with setting flowGuard deny, and does nothing with off', () => {
+    it('refuses instead with setting flowGuard deny, and neither judges nor records with off', () => {
       const { guard, group, settings } = setup({ mode: 'deny' });
       guard.record(group, 'web', 'fetch');
       guard.record(group, 'github', 'get_file_contents');
@@ -62,6 +62,9 @@ describe('FlowGuard', () => {
       expect(refused.reason).toMatch(/can send it out \(setting flowGuard is deny\)$/);
       settings.mode = 'off';
       expect(guard.judge(group, 'slack', 'post_message', allow)).toBe(allow);
+      guard.record(group, 'notes', 'search');
+      guard.record(group, 'secretive', 'read_more');
+      expect(guard.list()[0]?.legs.map((leg) => leg.tool)).toEqual(['fetch', 'get_file_contents']);
     });
 
     it('keeps a deny, and keeps what an earlier ask said (its reason, the secrets it found) beside the legs', () => {
