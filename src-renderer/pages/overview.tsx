@@ -4,6 +4,7 @@ import type { ProblemGroup, ServerInfo } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
 import { ApprovalCard } from '../components/approval-card.js';
 import { CallsChart } from '../components/calls-chart.js';
+import { FlowGroups } from '../components/flow-groups.js';
 import { duration, Empty, ErrorNote, time } from '../components/notice.js';
 import { useQuery } from '../hooks.js';
 import { useKillSwitch } from '../kill-switch.js';
@@ -167,6 +168,7 @@ export function OverviewPage() {
           </div>
         </>
       )}
+      <FlowGroups />
     </section>
   );
 }
