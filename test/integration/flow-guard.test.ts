@@ -110,6 +110,19 @@ describe('the flow guard: the GitHub-exploit sequence through the real shim and 
     expect(wasPosted('from another process')).toBe(true);
   });
 
+  it('charges the rate limit once for a flow ask the user allows (policy charged it when it allowed)', async () => {
+    await warden.ok(['limit', 'add', '--server', 'post', '--tool', 'post_message', '--max', '1', '--per', '60s']);
+    const { issues, files, post } = await perServer();
+    await issues.callTool({ name: 'get_issue', arguments: { number: 12 } });
+    await files.callTool({ name: 'get_file_contents', arguments: { path: 'ROADMAP.md' } });
+    const call = post.callTool({ name: 'post_message', arguments: { text: 'allowed once by the user' } });
+    const pending = await waitForApproval(warden, (a) => a.server === 'post' && a.arguments.includes('allowed once'));
+    await warden.ok(['approvals', 'allow', pending.id]);
+    expect(text(await call)).toBe('posted: allowed once by the user');
+    const limits = JSON.parse(await warden.ok(['limit', 'list', '--json'])) as Array<{ id: number; server: string }>;
+    for (const limit of limits.filter((l) => l.server === 'post')) await warden.ok(['limit', 'remove', String(limit.id)]);
+  });
+
   it('lets the post through with the guard off', async () => {
     await warden.ok(['settings', 'set', 'flowGuard', 'off']);
     const { issues, files, post } = await perServer();

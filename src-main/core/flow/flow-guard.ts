@@ -22,6 +22,8 @@ export interface FlowGuardOptions {
 }
 
 const BOTH = PRIVATE | UNTRUSTED;
+/** Most groups kept that no connection joined; past it the least recently active one goes. */
+export const MAX_UNJOINED_GROUPS = 1000;
 /** Legs of each kind a reason names before "and N more". */
 const NAMED_LEGS = 3;
 
@@ -33,7 +35,8 @@ const NAMED_LEGS = 3;
  *
  * Groups are the session hub's: {@link join} when a connection opens, its disposer when it
  * closes; the last one out ends the group and its legs. A group never joined (a front door that
- * does not join) is made on first use and lives until the core stops.
+ * does not join) is made on first use, so its calls are still guarded; at most
+ * {@link MAX_UNJOINED_GROUPS} such groups are kept, the least recently active going first.
  */
 export class FlowGuard {
   private readonly groups = new Map<string, FlowGroup>();
@@ -123,10 +126,20 @@ export class FlowGuard {
   private groupOf(id: string, identity: GroupIdentity | undefined): FlowGroup {
     let group = this.groups.get(id);
     if (group === undefined) {
+      if (identity === undefined) this.dropIdleUnjoined();
       group = new FlowGroup(identity ?? { id, client: '?', kind: 'session', parentPid: null }, this.options.now());
       this.groups.set(id, group);
     }
     return group;
+  }
+
+  /** Keeps the groups no connection joined (nothing ends them) below their bound. */
+  private dropIdleUnjoined(): void {
+    const unjoined = [...this.groups.entries()].filter(([, group]) => group.connections <= 0);
+    if (unjoined.length < MAX_UNJOINED_GROUPS) return;
+    let oldest = unjoined[0] as [string, FlowGroup];
+    for (const entry of unjoined) if (entry[1].lastActiveAt < oldest[1].lastActiveAt) oldest = entry;
+    this.groups.delete(oldest[0]);
   }
 }
 

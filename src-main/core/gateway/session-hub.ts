@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ServerStore } from '../db/server-store.js';
 import { guarded } from '../errors/guarded.js';
 import type { FlowGuard } from '../flow/flow-guard.js';
-import { processGroup, sessionGroup } from '../flow/group-id.js';
+import { processGroup, sessionGroup } from '../flow/flow-group.js';
 import { serverLogPath } from '../paths.js';
 import type { Policy } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowGuardMode } from '../../../../src-shared/flow-api.js';
-import { MAX_LEGS } from '../../../../src-main/core/flow/flow-group.js';
-import { FlowGuard } from '../../../../src-main/core/flow/flow-guard.js';
-import { processGroup, sessionGroup } from '../../../../src-main/core/flow/group-id.js';
+import { FlowGuard, MAX_UNJOINED_GROUPS } from '../../../../src-main/core/flow/flow-guard.js';
+import { MAX_LEGS, processGroup, sessionGroup } from '../../../../src-main/core/flow/flow-group.js';
 import { EXTERNAL, PRIVATE, UNTRUSTED } from '../../../../src-main/core/flow/label-hints.js';
 import type { Verdict } from '../../../../src-main/core/policy/policy.js';
 
@@ -128,6 +127,23 @@ describe('FlowGuard', () => {
       second();
       expect(guard.list()).toEqual([]);
       expect(guard.judge(group, 'slack', 'post_message', allow)).toBe(allow);
+    });
+  });
+
+  describe('record()', () => {
+    it('guards a group no connection joined, and keeps a bounded number of them, dropping the least recently active', () => {
+      const { guard, clock } = setup();
+      guard.record('http:a', 'web', 'fetch');
+      guard.record('http:a', 'github', 'get_file_contents');
+      expect(guard.judge('http:a', 'slack', 'post_message', allow).action).toBe('ask');
+      for (let index = 0; index < MAX_UNJOINED_GROUPS + 50; index++) {
+        clock.now++;
+        guard.record(`http:${index}`, 'notes', 'search');
+      }
+      const ids = guard.list().map((group) => group.id);
+      expect(ids.length).toBeLessThanOrEqual(MAX_UNJOINED_GROUPS + 1);
+      expect(ids).toContain('session:s1');
+      expect(ids).not.toContain('http:a');
     });
   });
 
