@@ -117,11 +117,28 @@ function key(server: string, tool: string): string {
   return `${server}\u0000${tool}`;
 }
 
-/** A readable line diff of two definitions (pretty canonical JSON): "- old", "+ new", "  same". */
+/** Most cells of the line-matching table; past it the changed middle is shown as removed, then added. */
+const MAX_DIFF_CELLS = 250_000;
+
+/**
+ * A readable line diff of two definitions (pretty canonical JSON): "- old", "+ new", "  same".
+ * Common first and last lines are matched directly; the changed middle gets a longest-common-
+ * subsequence match only while it is small, so a huge description cannot make it quadratic.
+ */
 export function diffDefinitions(oldDefinition: string, newDefinition: string): string {
   const a = JSON.stringify(JSON.parse(oldDefinition), null, 2).split('\n');
   const b = JSON.stringify(JSON.parse(newDefinition), null, 2).split('\n');
-  // Longest common subsequence table; definitions are small.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const same = (lines: string[]): string[] => lines.map((line) => `  ${line}`);
+  const middle = middleDiff(a.slice(head, a.length - tail), b.slice(head, b.length - tail));
+  return [...same(a.slice(0, head)), ...middle, ...same(a.slice(a.length - tail))].join('\n');
+}
+
+function middleDiff(a: string[], b: string[]): string[] {
+  if ((a.length + 1) * (b.length + 1) > MAX_DIFF_CELLS) return [...a.map((line) => `- ${line}`), ...b.map((line) => `+ ${line}`)];
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
@@ -144,5 +161,5 @@ export function diffDefinitions(oldDefinition: string, newDefinition: string): s
       j++;
     }
   }
-  return out.join('\n');
+  return out;
 }

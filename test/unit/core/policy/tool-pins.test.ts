@@ -58,6 +58,15 @@ describe('diffDefinitions()', () => {
     const diff = diffDefinitions(canonicalJson({ name: 'a', description: 'old' }), canonicalJson({ name: 'a', description: 'new' }));
     expect(diff.split('\n')).toEqual(['  {', '-   "description": "old",', '+   "description": "new",', '    "name": "a"', '  }']);
   });
+
+  it('diffs two huge, entirely different definitions in bounded memory, removed lines before added ones', () => {
+    const many = (prefix: string): Record<string, string> => Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`${prefix}${i}`, 'x']));
+    const diff = diffDefinitions(canonicalJson({ name: 't', properties: many('a') }), canonicalJson({ name: 't', properties: many('b') })).split('\n');
+    expect(diff.filter((line) => line.startsWith('- '))).toHaveLength(20_000);
+    expect(diff.filter((line) => line.startsWith('+ '))).toHaveLength(20_000);
+    expect(diff.findIndex((line) => line.startsWith('+ '))).toBeGreaterThan(diff.findLastIndex((line) => line.startsWith('- ')));
+    expect(diff.at(-1)).toBe('  }');
+  });
 });
 
 describe('G7: ToolPins redaction', () => {
