@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
+import type { HttpStatus } from './http-status.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
 import { flowRequests, flowSettingsShape, type FlowResults } from './flow-api.js';
 
@@ -52,6 +53,10 @@ export const settingsSchema = z.object({
   paused: z.boolean(),
   /** Point client entries back at Warden by itself when a client rewrites its config. */
   autoReconnect: z.boolean(),
+  /** The local MCP endpoint's port (127.0.0.1), used from the next start; 0 picks a free one. */
+  httpPort: z.number().int().min(0, 'a port is 0 to 65535 (0 picks a free one)').max(65535, 'a port is 0 to 65535 (0 picks a free one)'),
+  /** MCP sessions one client key may hold open at once on the HTTP endpoint. */
+  maxHttpSessionsPerKey: z.number().int().min(1, 'a key may hold 1 to 1024 sessions').max(1024, 'a key may hold 1 to 1024 sessions'),
   /**
    * Warden's Client ID Metadata Document URL (https, with a path), used as the client ID with
    * every authorization server that supports such documents, before dynamic registration;
@@ -310,6 +315,8 @@ export type CallOutcome = 'pending' | 'ok' | 'error' | 'refused' | 'denied' | 'c
 export interface CallRecord {
   id: number;
   ts: number;
+  /** The session the call came in: `http-…` over the HTTP endpoint (see cameOverHttp). */
+  session: string;
   client: string;
   server: string;
   method: string;
@@ -330,7 +337,7 @@ export interface CallRecord {
   repeats: number;
 }
 
-export interface StatusInfo {
+export interface StatusInfo extends HttpStatus {
   version: string;
   pid: number;
   dataDir: string;

@@ -33,8 +33,9 @@ const HELP = `MCP Warden ${VERSION}: a local authenticating proxy for MCP server
 
 Usage: warden [--data-dir DIR] COMMAND
 
-  daemon [--web [--port N]]  run the Warden core headless (until Ctrl-C or: warden stop);
-                             --web also serves the window on 127.0.0.1 and prints its URL
+  daemon [--web [--port N]] [--http-port N]  run the Warden core headless (until Ctrl-C or: warden stop);
+                             --web also serves the window on 127.0.0.1 and prints its URL;
+                             --http-port: the MCP endpoint's port this run (0 picks one; else setting httpPort)
   stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
   status [--json]            is the core running, and where
   stop                       stop the running core
@@ -79,6 +80,7 @@ const statusCommand: Command = async (argv, context) => {
   const { groups } = await control.call('flow.groups', {});
   if (values.json) return context.out(JSON.stringify({ ...status, flowGroups: groups }));
   context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
+  context.out(!status.httpUrl ? (status.httpProblem ?? 'the MCP HTTP endpoint is off') : `MCP endpoint for HTTP clients: ${status.httpUrl} (one server: ${status.httpUrl}/<server>)`);
   printFlowGroups(context, groups);
 };
 
@@ -106,14 +108,16 @@ const stopCommand: Command = async (argv, context) => {
 };
 
 const daemonCommand: Command = async (argv, context) => {
-  const { values } = parse(argv, { web: { type: 'boolean' }, port: { type: 'string' } }, 'warden daemon [--web [--port N]]');
+  const { values } = parse(argv, { web: { type: 'boolean' }, port: { type: 'string' }, 'http-port': { type: 'string' } }, 'warden daemon [--web [--port N]] [--http-port N]');
+  const httpPort = values['http-port'] === undefined ? undefined : Number(values['http-port']);
+  if (httpPort !== undefined && (!/^\d+$/.test(values['http-port'] as string) || httpPort > 65535)) throw new UsageError('--http-port takes a port number (0 picks a free one)');
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0 picks a free one)');
   if (values.port !== undefined && !values.web) throw new UsageError('--port goes with --web');
   const web = values.web ? { port, onUrl: (url: string): void => void process.stdout.write(`MCP Warden window: ${url}\n`) } : undefined;
   const echo = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line + '\n') : undefined;
   try {
-    await runDaemon(context.dataDir, echo, web);
+    await runDaemon(context.dataDir, echo, web, httpPort);
     // Everything is closed by now; a stdio handle (stderr as a socket) must not keep a
     // stopped daemon alive.
     process.exit(0);

@@ -31,6 +31,7 @@ import { createUpstreamStarter } from './upstream/upstream-starter.js';
 import type { Spawner } from './upstream/stdio-upstream.js';
 import type { Cipher } from './vault/cipher.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
+import { startHttpFrontDoor, type HttpEndpoint } from './http/http-server.js';
 import type { ControlHandlers } from './ipc/control-connection.js';
 
 export interface CoreOptions {
@@ -50,6 +51,8 @@ export interface CoreOptions {
   openBrowser?: BrowserOpener;
   /** Serve the window to a browser on 127.0.0.1 (`warden daemon --web`). */
   web?: { staticDir: string; port: number };
+  /** The MCP HTTP endpoint's port for this run (`warden daemon --http-port`); else the `httpPort` setting. */
+  httpPort?: number;
   /** Test-only: a file capping the database's size, to fake a full disk (see UpkeepOptions). */
   testDbLimitFile?: string;
 }
@@ -129,6 +132,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     resolveStop = resolve;
   });
 
+  let http: HttpEndpoint | undefined = undefined;
   const integrations = new Integrations({
     servers,
     vault,
@@ -155,6 +159,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         hub.closeServer(name, 'the server was removed');
       },
       requestStop: () => resolveStop(),
+      httpStatus: () => http?.status() ?? { httpUrl: null, httpProblem: null },
       reload: reloadPolicy,
       serverErrors: upstreams.errors,
       logTail: (name) => tailLines(serverLogPath(dataDir, name), 12),
@@ -230,9 +235,12 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     }
   }
 
+  http = await startHttpFrontDoor({ port: options.httpPort ?? settings.get('httpPort'), clients, servers, hub, audit, settings, now, note });
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await http?.close('Warden is shutting down');
       await web?.close();
       await callbacks.close();
       stopWatching();

@@ -21,6 +21,7 @@ export async function runDaemon(
   dataDir: string,
   echo: ((line: string) => void) | undefined,
   web?: { port: number; onUrl(url: string): void },
+  httpPort?: number,
 ): Promise<void> {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -40,6 +41,7 @@ export async function runDaemon(
       spawn,
       echo,
       shim: shimLaunch(dataDir),
+      ...(httpPort === undefined ? {} : { httpPort }),
       // Test-only: lets a test fake a full disk (documented at UpkeepOptions.testLimitFile).
       ...(process.env.WARDEN_TEST_DB_LIMIT_FILE ? { testDbLimitFile: process.env.WARDEN_TEST_DB_LIMIT_FILE } : {}),
       ...(web ? { web: { port: web.port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) } } : {}),

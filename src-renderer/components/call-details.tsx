@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { approvalAnswer, CALL_KIND_LABELS, type CallKind } from '../../src-shared/call-kind.js';
 import type { CallRecord } from '../../src-shared/control-api.js';
+import { cameOverHttp } from '../../src-shared/call-origin.js';
 import { duration, time } from './notice.js';
 
 function pretty(json: string | null): string {
@@ -42,7 +43,7 @@ export function CallDetails({ call, kind, onClose }: { call: CallRecord; kind: C
       </div>
       <dl>
         <dt>When</dt><dd>{time(call.ts)}</dd>
-        <dt>Client → server</dt><dd>{call.client} → {call.server} <span className="muted">({call.method})</span></dd>
+        <dt>Client → server</dt><dd>{call.client} → {call.server} <span className="muted">({call.method}{cameOverHttp(call.session ?? '') ? ', over HTTP' : ''})</span></dd>
         <dt>Decision</dt><dd>{call.decision}: {call.reason}</dd>
         {answer && (<><dt>Your answer</dt><dd>{answer}</dd></>)}
         <dt>Outcome</dt><dd>{CALL_KIND_LABELS[kind]}{call.repeats > 1 ? ` ×${call.repeats} (identical refusals folded into this row)` : ''}</dd>

@@ -38,9 +38,9 @@ export class WardenHarness {
     return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WARDEN_HOME: this.dataDir, ...extra };
   }
 
-  /** Starts `warden daemon` as its own process and waits until it answers. */
-  async startDaemon(extraEnv: Record<string, string> = {}): Promise<void> {
-    this.daemon = spawn(process.execPath, [WARDEN_BIN, 'daemon'], {
+  /** Starts `warden daemon [ARGS]` as its own process and waits until it answers. */
+  async startDaemon(extraEnv: Record<string, string> = {}, args: string[] = []): Promise<void> {
+    this.daemon = spawn(process.execPath, [WARDEN_BIN, 'daemon', ...args], {
       env: this.baseEnv({ [DAEMON_CANARY]: 'the daemon environment leaked', ...extraEnv }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -2,6 +2,7 @@ import type { CallRecord } from '../../../src-shared/control-api.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { parse, type Command } from '../context.js';
 import { isoTime } from '../format.js';
+import { cameOverHttp } from '../../../src-shared/call-origin.js';
 
 const USAGE = 'warden log [--json] [--follow] [--limit N]';
 
@@ -49,5 +50,6 @@ export function formatCall(record: CallRecord): string {
   const target = record.target === null ? '' : ` ${record.target}`;
   const error = record.error === null ? '' : ` — ${record.error}`;
   const decision = record.decision === null ? '' : `  [${record.decision}: ${record.reason}]`;
-  return `${isoTime(record.ts)}  #${record.id}  ${record.client} → ${record.server}  ${record.method}${target}  ${record.outcome}${duration}${error}${decision}`;
+  const via = cameOverHttp(record.session ?? '') ? ' (HTTP)' : '';
+  return `${isoTime(record.ts)}  #${record.id}  ${record.client}${via} → ${record.server}  ${record.method}${target}  ${record.outcome}${duration}${error}${decision}`;
 }

@@ -276,6 +276,7 @@ function toRecord(row: RawCallRow): CallRecord {
   return {
     id: row.id,
     ts: row.ts,
+    session: row.session,
     client: row.client,
     server: row.server,
     method: row.method,

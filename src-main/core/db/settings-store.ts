@@ -1,4 +1,5 @@
 import type { UserSettings } from '../../../src-shared/control-api.js';
+import { DEFAULT_HTTP_PORT } from '../../../src-shared/http-endpoint.js';
 import type { Db } from './database.js';
 
 /** Typed settings with defaults; values are stored as JSON. */
@@ -16,6 +17,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   paused: false,
   autoReconnect: false,
   oauthClientMetadataUrl: '',
+  /** Fixed by default, so client configs that name the URL stay valid across restarts. */
+  httpPort: DEFAULT_HTTP_PORT,
+  maxHttpSessionsPerKey: 16,
   /** The flow guard holds the call that would complete the trifecta (see core/flow). */
   flowGuard: 'ask',
   flowIdleMinutes: 30,

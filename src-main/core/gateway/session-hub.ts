@@ -33,6 +33,14 @@ export interface SessionHubDeps {
 
 type Session = ServerSession | AggregateSession;
 
+/** A session opened on a downstream of the caller's own (the HTTP front door), not a socket. */
+export interface OpenedSession {
+  /** Newline-framed JSON-RPC from the client, as a socket would deliver it. */
+  push(chunk: Buffer): void;
+  /** Ends the session (its upstreams, its open rows); later calls do nothing. */
+  close(reason?: string): Promise<void>;
+}
+
 /** A client connection's socket as the session's downstream. */
 export function socketDownstream(socket: Socket): Downstream {
   return {
@@ -52,7 +60,7 @@ export function socketDownstream(socket: Socket): Downstream {
  * socket closes, their server is removed, or the core stops.
  */
 export class SessionHub {
-  private readonly sessions = new Map<Session, { server: string | undefined; socket: Socket }>();
+  private readonly sessions = new Map<Session, { server: string | undefined; end(): void }>();
 
   constructor(private readonly deps: SessionHubDeps) {}
 
@@ -67,7 +75,7 @@ export class SessionHub {
     const leave = this.deps.flow.join(group);
     const session: Session = server === undefined ? this.aggregate(id, group.id, client, downstream) : this.perServer(id, group.id, client, server, downstream);
     const label = server === undefined ? `the aggregated session of "${client}"` : `a session of "${server}"`;
-    this.sessions.set(session, { server, socket });
+    this.sessions.set(session, { server, end: () => socket.end() });
     socket.on('data', guarded(this.deps.note, label, (chunk: Buffer) => session.push(chunk)));
     // The peer closed (a shim ends its input with END_OF_INPUT instead): the client is gone.
     socket.on('end', guarded(this.deps.note, label, () => socket.end()));
@@ -77,6 +85,28 @@ export class SessionHub {
       return session.close();
     }));
     if (rest.length > 0) session.push(rest);
+  }
+
+  /**
+   * Opens a session on any transport: `downstream` receives the session's lines, the caller
+   * pushes the client's. `id` goes on every audit row of the session (the HTTP front door uses
+   * `http-<uuid>`, so rows say how the call came). It counts, and ends with its server or the
+   * core, as a socket's session does; the caller closes it when its transport goes away.
+   */
+  open(client: string, server: string | undefined, downstream: Downstream, id: string): OpenedSession {
+    // One MCP session over HTTP is one conversation for the flow guard, in either mode.
+    const group = sessionGroup(client, id);
+    const leave = this.deps.flow.join(group);
+    const session: Session = server === undefined ? this.aggregate(id, group.id, client, downstream) : this.perServer(id, group.id, client, server, downstream);
+    this.sessions.set(session, { server, end: () => downstream.end() });
+    return {
+      push: (chunk) => session.push(chunk),
+      close: (reason) => {
+        this.sessions.delete(session);
+        leave();
+        return session.close(reason);
+      },
+    };
   }
 
   /** Sessions per server name (aggregated sessions count under every server they started). */
@@ -93,7 +123,7 @@ export class SessionHub {
   closeServer(name: string, reason: string): void {
     for (const [session, entry] of this.sessions) {
       if (entry.server !== name) continue;
-      entry.socket.end();
+      entry.end();
       session.close(reason).catch((error: unknown) => this.deps.note(`closing a session failed: ${(error as Error).message}`));
     }
   }

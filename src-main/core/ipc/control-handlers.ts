@@ -1,4 +1,5 @@
 import type { ClientInfo, ParsedControlRequest, ServerInfo } from '../../../src-shared/control-api.js';
+import type { HttpStatus } from '../../../src-shared/http-status.js';
 import { SECRET_NAME, secretReferences } from '../../../src-shared/names.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientKeys } from '../clients/client-keys.js';
@@ -46,6 +47,8 @@ export interface HandlerDeps {
   probeAuth(url: string): Promise<ProbeAuth>;
   /** Whether a remote server is signed in with OAuth. */
   signInState(name: string): Promise<{ state: 'signed-in' | 'signed-out'; expiresAt: number | null }>;
+  /** Where the local MCP HTTP endpoint listens, or why it does not. */
+  httpStatus(): HttpStatus;
   /** Asks the core to shut down after the reply is sent. */
   requestStop(): void;
   /** Reloads policy after servers change (their default actions). */
@@ -79,6 +82,7 @@ export function createControlHandlers(deps: HandlerDeps): Omit<ControlHandlers, 
       sessions: [...deps.sessionCounts().values()].reduce((a, b) => a + b, 0),
       servers: servers.list().length,
       vault: vault.protection,
+      ...deps.httpStatus(),
     }),
     'daemon.stop': () => {
       deps.requestStop();
