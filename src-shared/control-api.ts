@@ -8,6 +8,7 @@ import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
 import type { HttpStatus } from './http-status.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
+import { sessionRequests, type SessionResults } from './session-api.js';
 import { flowRequests, flowSettingsShape, type FlowResults } from './flow-api.js';
 
 const serverName = z
@@ -57,11 +58,15 @@ export const settingsSchema = z.object({
   httpPort: z.number().int().min(0, 'a port is 0 to 65535 (0 picks a free one)').max(65535, 'a port is 0 to 65535 (0 picks a free one)'),
   /** MCP sessions one client key may hold open at once on the HTTP endpoint. */
   maxHttpSessionsPerKey: z.number().int().min(1, 'a key may hold 1 to 1024 sessions').max(1024, 'a key may hold 1 to 1024 sessions'),
+  /** Post a desktop notification (with answer buttons where supported) for every ask. */
+  desktopNotifications: z.boolean(),
   /**
    * Warden's Client ID Metadata Document URL (https, with a path), used as the client ID with
    * every authorization server that supports such documents, before dynamic registration;
    * empty for none.
    */
+  /** An aggregated session stops a server's upstream idle this long (0: never); the next call starts it. */
+  upstreamIdleStopSeconds: z.number().int().min(0).max(7 * 24 * 3600, 'the idle stop is at most 7 days (604800 s); 0 turns it off'),
   oauthClientMetadataUrl: z.union([
     z.literal(''),
     z.string().url().refine((value) => value.startsWith('https://') && new URL(value).pathname !== '/', 'a client metadata document URL is https with a path, or empty for none'),
@@ -238,7 +243,17 @@ export const controlRequests = {
     keepEnv: z.array(z.string()).default([]),
     defaultAction: action.default('ask'),
   }),
-  'clients.connect': z.object({ app: clientApp, configPath: z.string().min(1).optional(), dryRun: z.boolean().default(false) }),
+  'clients.connect': z.object({
+    app: clientApp,
+    configPath: z.string().min(1).optional(),
+    dryRun: z.boolean().default(false),
+    /** Servers (added by hand, not imported) to give their own entry in the config. */
+    servers: z.array(serverName).max(256).default([]),
+    /** One entry for the aggregated session instead of one per server. */
+    aggregate: z.boolean().default(false),
+    /** stdio: entries launch the shim; http: URL entries for Warden's local endpoint (not Claude Desktop). */
+    transport: z.enum(['stdio', 'http']).default('stdio'),
+  }),
   'clients.disconnect': z.object({
     app: clientApp,
     configPath: z.string().min(1).optional(),
@@ -261,6 +276,7 @@ export const controlRequests = {
   'client.activity': z.object({}),
   /** The tools Warden has seen on a server, with their annotations (read-only, destructive). */
   'server.toolInfo': z.object({ name: serverName }),
+  ...sessionRequests,
   ...flowRequests,
 } as const;
 
@@ -347,7 +363,7 @@ export interface StatusInfo extends HttpStatus {
   vault: { description: string; warning: string | null };
 }
 
-export interface ControlResults extends FlowResults {
+export interface ControlResults extends SessionResults, FlowResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };
@@ -459,18 +475,19 @@ export interface IntegrationStatus {
 
 export interface ImportReport {
   configPath: string;
-  imported: Array<{ entry: string; server: string; secrets: string[]; keptEnv: string[]; renamed: boolean }>;
+  /** `vaulted` says which env (or header) went into which secret and why; `keptEnv` stayed plain. */
+  imported: Array<{ entry: string; server: string; secrets: string[]; keptEnv: string[]; renamed: boolean; vaulted: VaultedValueInfo[] }>;
   skipped: Array<{ entry: string; why: string }>;
 }
 
-export interface ConnectReport {
+export type ConnectReport = {
   configPath: string;
   backup: string | null;
   dryRun: boolean;
   /** Entries as they were and as they are (env values hidden). */
   changes: Array<{ entry: string; server: string; before: unknown; after: unknown }>;
   clientKeyCreated: boolean;
-}
+} & ConnectReportExtra;
 
 export interface DisconnectReport {
   configPath: string;
@@ -478,6 +495,8 @@ export interface DisconnectReport {
   dryRun: boolean;
   restored: string[];
   left: Array<{ entry: string; why: string }>;
+  /** Client keys `connect` had made that no managed config holds any more: revoked. */
+  revokedKeys: string[];
 }
 
 /** A copy of a client config that `connect` or `disconnect` made before changing it. */
@@ -545,6 +564,8 @@ export interface GuardInfo {
 }
 
 export type { Action, Rule, TargetKind };
+export type { ConnectReportExtra, VaultedValueInfo } from './client-config-api.js';
+import type { ConnectReportExtra, VaultedValueInfo } from './client-config-api.js';
 
 /** Events pushed to subscribers of `log.follow`. */
 export interface ControlEvents {

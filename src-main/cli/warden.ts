@@ -11,6 +11,7 @@ import { VERSION } from '../core/version.js';
 import { CliError, UsageError } from './cli-error.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
+import { legStatusLines } from './commands/leg-status.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
 import { labelCommand, printFlowGroups } from './commands/label.js';
@@ -37,6 +38,7 @@ Usage: warden [--data-dir DIR] COMMAND
                              --web also serves the window on 127.0.0.1 and prints its URL;
                              --http-port: the MCP endpoint's port this run (0 picks one; else setting httpPort)
   stdio --server NAME        what MCP clients launch; the key comes from WARDEN_CLIENT_KEY
+  stdio                      (no --server) one aggregated session over every enabled server
   status [--json]            is the core running, and where
   stop                       stop the running core
   server add NAME --command C [--arg A]... [--env K=V]... [--cwd DIR]
@@ -47,8 +49,8 @@ Usage: warden [--data-dir DIR] COMMAND
   server list [--json] | remove NAME
   secret set NAME            (the value on stdin, never as an argument)
   secret list [--json] | remove NAME
-  client add NAME            (prints the new key once)
-  client list [--json] | revoke NAME
+  client add NAME [--tools all|search]   (prints the new key once; search: a find and a call tool)
+  client set NAME --tools all|search | list [--json] | revoke NAME
   log [--json] [--follow] [--limit N] | log verify
   db backup | backups [--json]   back up the database now; list the backups (daily, before upgrades)
   db restore FILE|--latest       put a backup in place (Warden stopped; the current file is kept aside)
@@ -77,9 +79,10 @@ const statusCommand: Command = async (argv, context) => {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'warden status [--json]');
   const control = await context.control({ start: false });
   const status = await control.call('status', {});
+  const { sessions: aggregated } = await control.call('sessions.aggregated', {});
   const { groups } = await control.call('flow.groups', {});
-  if (values.json) return context.out(JSON.stringify({ ...status, flowGroups: groups }));
-  context.out(`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`);
+  if (values.json) return context.out(JSON.stringify({ ...status, aggregated, flowGroups: groups }));
+  context.out([`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`, ...legStatusLines(aggregated)].join('\n'));
   context.out(!status.httpUrl ? (status.httpProblem ?? 'the MCP HTTP endpoint is off') : `MCP endpoint for HTTP clients: ${status.httpUrl} (one server: ${status.httpUrl}/<server>)`);
   printFlowGroups(context, groups);
 };

@@ -3,11 +3,13 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { Approvals } from './approvals/approvals.js';
 import { startUpkeep } from './audit/audit-upkeep.js';
 import { HelloLimiter } from './clients/hello-limiter.js';
+import { createSessionHandlers } from './ipc/session-handlers.js';
 import { LinkStore } from './db/link-store.js';
 import { WardenError } from './errors/warden-error.js';
 import { describeFailure } from './errors/guarded.js';
 import { SessionHub } from './gateway/session-hub.js';
 import { Integrations, type ShimLaunch } from './integrations/integrations.js';
+import { startDesktopNotifications } from './notify/desktop-notifications.js';
 import { loadAdminToken } from './ipc/admin-token.js';
 import { createControlHandlers } from './ipc/control-handlers.js';
 import { createDatabaseHandlers } from './ipc/database-handlers.js';
@@ -53,6 +55,8 @@ export interface CoreOptions {
   web?: { staticDir: string; port: number };
   /** The MCP HTTP endpoint's port for this run (`warden daemon --http-port`); else the `httpPort` setting. */
   httpPort?: number;
+  /** Post asks through notify-send where it exists (the headless daemon; the desktop app has its own notifications). */
+  notifySend?: boolean;
   /** Test-only: a file capping the database's size, to fake a full disk (see UpkeepOptions). */
   testDbLimitFile?: string;
 }
@@ -126,6 +130,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     redact,
     note,
     now,
+    idleStopMs: () => settings.get('upstreamIdleStopSeconds') * 1000,
   });
   let resolveStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
@@ -142,8 +147,20 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     now,
     reload: reloadPolicy,
     note,
+    state: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
+    serverChanged: (name) => hub.closeServer(name, 'its settings changed in a client config'),
+    httpUrl: (name) => {
+      // The endpoint's base URL is /mcp; one server is /mcp/<server>.
+      const url = http?.status().httpUrl;
+      if (!url) return undefined;
+      return name === undefined ? url : `${url}/${encodeURIComponent(name)}`;
+    },
   });
   const stopWatching = integrations.watchForDrift(() => settings.get('autoReconnect'));
+  const policyHandlers = createPolicyHandlers({ servers, rules, limits, guards, settings, policy, pins, approvals, audit, now, reload: reloadPolicy });
+  const stopNotifications = options.notifySend
+    ? await startDesktopNotifications({ approvals, enabled: () => settings.get('desktopNotifications'), answer: (id, answer) => void policyHandlers['approvals.answer']({ id, answer }, undefined as never), redact, note, now })
+    : () => undefined;
   const handlers: ControlHandlers = {
     ...createControlHandlers({
       dataDir,
@@ -175,11 +192,12 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       },
       transaction: (work) => db.transaction(work)(),
     }),
-    ...createPolicyHandlers({ servers, rules, limits, guards, settings, policy, pins, approvals, audit, now, reload: reloadPolicy }),
+    ...policyHandlers,
     ...createOAuthHandlers(servers, oauth),
     ...createIntegrationHandlers(integrations),
     ...createDatabaseHandlers({ audit, upkeep }),
     ...createWindowHandlers({ calls, servers, clients, pins, now }),
+    ...createSessionHandlers({ hub, clients }),
     ...createFlowHandlers({ servers, ...flow }),
   };
   const control = createControlServer(() => handlers, note, redact);
@@ -209,6 +227,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const abandon = async (): Promise<void> => {
     await callbacks.close();
     stopWatching();
+    stopNotifications();
     await upkeep.close();
     db.close();
     upstreams.close();
@@ -244,6 +263,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       await web?.close();
       await callbacks.close();
       stopWatching();
+      stopNotifications();
       approvals.cancelAll();
       await server.close();
       await hub.closeAll('Warden is shutting down');

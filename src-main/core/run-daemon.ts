@@ -42,6 +42,7 @@ export async function runDaemon(
       echo,
       shim: shimLaunch(dataDir),
       ...(httpPort === undefined ? {} : { httpPort }),
+      notifySend: true,
       // Test-only: lets a test fake a full disk (documented at UpkeepOptions.testLimitFile).
       ...(process.env.WARDEN_TEST_DB_LIMIT_FILE ? { testDbLimitFile: process.env.WARDEN_TEST_DB_LIMIT_FILE } : {}),
       ...(web ? { web: { port: web.port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) } } : {}),

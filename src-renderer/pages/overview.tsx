@@ -4,6 +4,7 @@ import type { ProblemGroup, ServerInfo } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
 import { ApprovalCard } from '../components/approval-card.js';
 import { CallsChart } from '../components/calls-chart.js';
+import { FailingLegs, useFailingLegs } from '../components/failing-legs.js';
 import { FlowGroups } from '../components/flow-groups.js';
 import { duration, Empty, ErrorNote, time } from '../components/notice.js';
 import { useQuery } from '../hooks.js';
@@ -27,6 +28,7 @@ function Attention() {
   const approvals = useQuery('approvals.list', {});
   const problems = useQuery('log.problems', { minutes: 60 });
   const servers = useQuery('server.list', {});
+  const failing = useFailingLegs();
   useEffect(() => {
     const timer = setInterval(() => {
       problems.reload();
@@ -44,12 +46,12 @@ function Attention() {
     const why = serverTrouble(s);
     return why ? [{ name: s.name, why }] : [];
   });
-  const loaded = approvals.data && problems.data && servers.data;
+  const loaded = approvals.data && problems.data && servers.data && failing.loaded;
   return (
     <section aria-labelledby="attention-title" className="attention">
       <h2 id="attention-title">Needs your attention</h2>
-      <ErrorNote message={approvals.error ?? problems.error ?? servers.error} />
-      {loaded && asks.length === 0 && groups.length === 0 && troubled.length === 0 && <p className="all-clear">Nothing needs you: no call waits, nothing was refused or failed in the last hour.</p>}
+      <ErrorNote message={approvals.error ?? problems.error ?? servers.error ?? failing.error} />
+      {loaded && asks.length === 0 && groups.length === 0 && troubled.length === 0 && failing.legs.length === 0 && <p className="all-clear">Nothing needs you: no call waits, nothing was refused or failed in the last hour.</p>}
       {asks.length > 0 && (
         <>
           <h3>Waiting for you</h3>
@@ -88,6 +90,7 @@ function Attention() {
           </ul>
         </>
       )}
+      <FailingLegs legs={failing.legs} />
     </section>
   );
 }

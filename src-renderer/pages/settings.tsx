@@ -11,6 +11,7 @@ const FIELDS: Array<{ key: keyof UserSettings; label: string }> = [
   { key: 'logRetentionDays', label: 'Keep the log for (days)' },
   { key: 'logMaxRows', label: 'Keep at most (rows)' },
   { key: 'logMaxMiB', label: 'Keep at most (MiB)' },
+  { key: 'upstreamIdleStopSeconds', label: 'Stop a server idle in an aggregated session after (seconds, 0 = never)' },
 ];
 
 function Clients() {

@@ -59,8 +59,8 @@ describe('pointing Claude Desktop at Warden', () => {
 
   it('imports every local server, moving env values into the vault and reporting what it did', async () => {
     const out = await warden.ok(['claude', 'import', '--config', path, '--keep-env', 'LOG_LEVEL', '--default-action', 'allow']);
-    expect(out).toContain('imported "everything" as server "everything-2" (the name "everything" was taken or not allowed); moved 1 env value(s) into the vault: EVERYTHING_2_API_TOKEN; kept in place: LOG_LEVEL');
-    expect(out).toContain('imported "mémoire notes" as server "memoire-notes" (the name "mémoire notes" was taken or not allowed); moved 1 env value(s) into the vault: MEMOIRE_NOTES_NOTES_KEY');
+    expect(out).toContain('imported "everything" as server "everything-2" (the name "everything" was taken or not allowed)\n  API_TOKEN → vault secret EVERYTHING_2_API_TOKEN (its name (API_TOKEN) says it is a credential)\n  LOG_LEVEL stays plain');
+    expect(out).toContain('imported "mémoire notes" as server "memoire-notes" (the name "mémoire notes" was taken or not allowed)\n  NOTES_KEY → vault secret MEMOIRE_NOTES_NOTES_KEY');
     expect(out).toContain('imported "win-tool" as server "win-tool"');
     expect(out).toContain('imported "remote" as server "remote"');
     expect(readFileSync(path, 'utf8')).toBe(original);

@@ -2,8 +2,9 @@ import type { ApprovalAnswer } from '../../../src-shared/control-api.js';
 import { UsageError } from '../cli-error.js';
 import { onePositional, parse, type Command } from '../context.js';
 import { table } from '../format.js';
+import { watchApprovals } from './approvals-watch.js';
 
-/** `warden approvals list | allow ID [--session|--always] | deny ID [--always]`. */
+/** `warden approvals list | allow ID [--session|--always] | deny ID [--always] | watch`. */
 export const approvalsCommand: Command = async (argv, context) => {
   const [verb, ...rest] = argv;
   switch (verb) {
@@ -29,7 +30,9 @@ export const approvalsCommand: Command = async (argv, context) => {
       await (await context.control()).call('approvals.answer', { id, answer });
       return context.out(`${id}: ${answer}`);
     }
+    case 'watch':
+      return watchApprovals(rest, context);
     default:
-      throw new UsageError('usage: warden approvals list | allow ID [--session|--always] | deny ID [--always]');
+      throw new UsageError('usage: warden approvals list | allow ID [--session|--always] | deny ID [--always] | watch');
   }
 };

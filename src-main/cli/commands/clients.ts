@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ACTIONS, type Action } from '../../../src-shared/policy-types.js';
 import { CLIENT_APPS, type ConnectReport } from '../../../src-shared/control-api.js';
 import { UsageError } from '../cli-error.js';
@@ -14,9 +15,22 @@ function appOf(name: string | undefined, usage: string): App {
 }
 
 function printConnect(report: ConnectReport, context: CommandContext): void {
-  if (report.changes.length === 0) return context.out(`${report.configPath}: every imported entry already launches Warden`);
+  for (const taken of report.adopted) {
+    const vaulted = [...taken.updated, ...taken.vaulted];
+    if (vaulted.length > 0) context.out(`${report.dryRun ? 'would take' : 'took'} the new value(s) of ${vaulted.join(', ')} in "${taken.entry}" into the vault for server "${taken.server}"`);
+    if (taken.kept.length > 0) context.out(`${report.dryRun ? 'would keep' : 'kept'} the new plain setting(s) ${taken.kept.join(', ')} of "${taken.entry}" for server "${taken.server}"`);
+  }
+  for (const item of report.left) context.out(`left "${item.entry}": ${item.why}`);
+  if (report.changes.length === 0) return context.out(`${report.configPath}: every entry already reaches Warden this way`);
+  const via = report.transport === 'http' ? "Warden's HTTP endpoint" : 'Warden';
   for (const change of report.changes) {
-    context.out(`${report.dryRun ? 'would point' : 'pointed'} "${change.entry}" at Warden server "${change.server}"`);
+    const what =
+      change.after === null
+        ? `${report.dryRun ? 'would remove' : 'removed'} "${change.entry}"${report.aggregateEntry ? ` (served through "${report.aggregateEntry}" now)` : ''}`
+        : change.server === '*'
+          ? `${report.dryRun ? 'would point' : 'pointed'} "${change.entry}" at ${via}: one aggregated session over every server`
+          : `${report.dryRun ? 'would point' : 'pointed'} "${change.entry}" at ${via}${report.transport === 'http' ? ' for' : ''} server "${change.server}"`;
+    context.out(what);
     if (report.dryRun) {
       context.out(`  before: ${JSON.stringify(change.before)}`);
       context.out(`  after:  ${JSON.stringify(change.after)}`);
@@ -29,26 +43,28 @@ function printConnect(report: ConnectReport, context: CommandContext): void {
       context.out('once the client works through Warden, remove it with: warden clients backups --remove');
     }
   }
-  if (report.clientKeyCreated) context.out('made a new client key for it (written into the config only)');
+  if (report.clientKeyCreated) context.out('made a new client key for it (written into the config only; disconnect revokes it once no entry holds it)');
+  if (report.transport === 'http') context.out('the entries hold the client key as a bearer token (Authorization: Bearer wk_…): keep the file private');
   if (!report.dryRun) context.out('restart the client so it launches the new entries');
 }
 
 async function importApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
   const { values } = parse(rest, { config: { type: 'string' }, 'keep-env': { type: 'string', multiple: true }, 'default-action': { type: 'string' }, json: { type: 'boolean' } }, usage);
+  const configPath = absolute(values.config);
   const defaultAction = values['default-action'] ?? 'ask';
   if (!(ACTIONS as readonly string[]).includes(defaultAction)) throw new UsageError('--default-action is one of allow, ask, deny');
   const report = await (await context.control()).call('clients.import', {
     app,
     keepEnv: values['keep-env'] ?? [],
     defaultAction: defaultAction as Action,
-    ...(values.config === undefined ? {} : { configPath: values.config }),
+    ...(configPath === undefined ? {} : { configPath }),
   });
   if (values.json) return context.out(JSON.stringify(report));
   for (const item of report.imported) {
     const renamed = item.renamed ? ` (the name "${item.entry}" was taken or not allowed)` : '';
-    const secrets = item.secrets.length > 0 ? `; moved ${item.secrets.length} env value(s) into the vault: ${item.secrets.join(', ')}` : '';
-    const kept = item.keptEnv.length > 0 ? `; kept in place: ${item.keptEnv.join(', ')}` : '';
-    context.out(`imported "${item.entry}" as server "${item.server}"${renamed}${secrets}${kept}`);
+    context.out(`imported "${item.entry}" as server "${item.server}"${renamed}`);
+    for (const value of item.vaulted) context.out(`  ${value.env} → vault secret ${value.secret} (${value.why})`);
+    for (const name of item.keptEnv) context.out(`  ${name} stays plain (not a credential by its name or value)`);
   }
   for (const item of report.skipped) context.out(`skipped "${item.entry}": ${item.why}`);
   if (report.imported.length === 0 && report.skipped.length === 0) context.out(`${report.configPath} has no servers`);
@@ -58,24 +74,45 @@ async function importApp(app: App, rest: string[], context: CommandContext, usag
 }
 
 async function connectApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
-  const { values } = parse(rest, { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
-  const report = await (await context.control()).call('clients.connect', { app, dryRun: values['dry-run'] ?? false, ...(values.config === undefined ? {} : { configPath: values.config }) });
+  const { values, positionals } = parse(
+    rest,
+    { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, server: { type: 'string', multiple: true }, aggregate: { type: 'boolean' }, http: { type: 'boolean' } },
+    usage,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected "${positionals[0]}"; usage: ${usage}`);
+  if (values.aggregate && values.server) throw new UsageError(`--aggregate writes one entry for every server, so it takes no --server; usage: ${usage}`);
+  const configPath = absolute(values.config);
+  const report = await (await context.control()).call('clients.connect', {
+    app,
+    dryRun: values['dry-run'] ?? false,
+    servers: values.server ?? [],
+    aggregate: values.aggregate ?? false,
+    transport: values.http ? 'http' : 'stdio',
+    ...(configPath === undefined ? {} : { configPath }),
+  });
   if (values.json) return context.out(JSON.stringify(report));
   printConnect(report, context);
 }
 
 async function disconnectApp(app: App, rest: string[], context: CommandContext, usage: string): Promise<void> {
   const { values } = parse(rest, { config: { type: 'string' }, 'restore-secrets': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
+  const configPath = absolute(values.config);
   const report = await (await context.control()).call('clients.disconnect', {
     app,
     restoreSecrets: values['restore-secrets'] ?? false,
     dryRun: values['dry-run'] ?? false,
-    ...(values.config === undefined ? {} : { configPath: values.config }),
+    ...(configPath === undefined ? {} : { configPath }),
   });
   if (values.json) return context.out(JSON.stringify(report));
   for (const entry of report.restored) context.out(`${report.dryRun ? 'would restore' : 'restored'} "${entry}"`);
   for (const item of report.left) context.out(`left "${item.entry}": ${item.why}`);
   if (report.backup) context.out(`backup of the file before: ${report.backup}`);
+  for (const name of report.revokedKeys) context.out(`revoked the client key "${name}" that connect had made: no client config holds it any more`);
+}
+
+/** `--config` as the caller meant it: relative to the caller's folder, not the core's. */
+function absolute(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(path);
 }
 
 async function backups(rest: string[], context: CommandContext): Promise<void> {
@@ -113,10 +150,13 @@ async function status(context: CommandContext, rest: string[], only?: App): Prom
   }
 }
 
-/** `warden clients list | import NAME | connect NAME | disconnect NAME | backups [--remove [NAME]]`. */
+/**
+ * `warden clients list | import NAME | connect NAME [--server S]... [--aggregate] [--http] |
+ * disconnect NAME | backups [--remove [NAME]]`.
+ */
 export const clientsCommand: Command = async (argv, context) => {
   const [verb, name, ...rest] = argv;
-  const usage = 'warden clients list | import NAME | connect NAME [--dry-run] | disconnect NAME [--restore-secrets] | backups [--remove [NAME]]';
+  const usage = 'warden clients list | import NAME | connect NAME [--server SERVER]... [--aggregate] [--http] [--dry-run] | disconnect NAME [--restore-secrets] | backups [--remove [NAME]]';
   switch (verb) {
     case 'list':
       return status(context, name === undefined ? rest : [name, ...rest]);
@@ -136,7 +176,7 @@ export const clientsCommand: Command = async (argv, context) => {
 /** `warden claude import | connect | disconnect | status`: the same, for Claude Desktop. */
 export const claudeCommand: Command = async (argv, context) => {
   const [verb, ...rest] = argv;
-  const usage = 'warden claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status';
+  const usage = 'warden claude import [--config PATH] [--keep-env NAME]... | connect [--server SERVER]... [--aggregate] [--dry-run] | disconnect [--restore-secrets] | status';
   switch (verb) {
     case 'import':
       return importApp('claude', rest, context, usage);

@@ -16,6 +16,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   logMaxMiB: 512,
   paused: false,
   autoReconnect: false,
+  desktopNotifications: true,
+  upstreamIdleStopSeconds: 0,
   oauthClientMetadataUrl: '',
   /** Fixed by default, so client configs that name the URL stay valid across restarts. */
   httpPort: DEFAULT_HTTP_PORT,

@@ -34,6 +34,14 @@ export interface ListStore {
 }
 
 type Lists = Partial<Record<ListKind, Item[]>>;
+/** One listed item with where it came from (see {@link AggregateLists.entries}). */
+export interface ListEntry {
+  server: string;
+  name: string;
+  /** The name the client sees (tools and prompts); undefined for resources and templates. */
+  exposed: string | undefined;
+  item: Item;
+}
 export type Routed = { server: string; params: Record<string, unknown> } | { refusal: string; code: number; retry: boolean };
 
 /**
@@ -58,6 +66,15 @@ export class AggregateLists {
 
   /** The merged list of one kind over `servers`, starting only servers never listed. */
   async list(kind: ListKind, servers: readonly string[], sourceFor: (server: string) => ListSource | string): Promise<Item[]> {
+    return (await this.entries(kind, servers, sourceFor)).map((entry) => (entry.exposed === undefined ? entry.item : { ...entry.item, name: entry.exposed }));
+  }
+
+  /**
+   * The items of one kind over `servers`, each with its server, its real name and (tools and
+   * prompts) the name the client sees; `item` is the stored object itself (unchanged while the
+   * server's lists are), never to be modified. Starts only servers never listed.
+   */
+  async entries(kind: ListKind, servers: readonly string[], sourceFor: (server: string) => ListSource | string): Promise<ListEntry[]> {
     await Promise.all(
       servers.map(async (server) => {
         if (this.known(server)?.[kind] !== undefined) return;
@@ -67,14 +84,15 @@ export class AggregateLists {
       }),
     );
     this.reindex(servers);
-    const out: Item[] = [];
+    const out: ListEntry[] = [];
     for (const server of servers) {
       for (const item of this.known(server)?.[kind] ?? []) {
+        const name = String(item.name);
         if (kind === 'tools' || kind === 'prompts') {
           const map = kind === 'tools' ? this.tools : this.prompts;
-          out.push({ ...item, name: map.add(server, String(item.name)) });
+          out.push({ server, name, exposed: map.add(server, name), item });
         } else {
-          out.push(item);
+          out.push({ server, name, exposed: undefined, item });
         }
       }
     }

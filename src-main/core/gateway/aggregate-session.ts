@@ -2,9 +2,13 @@ import { VERSION } from '../version.js';
 import { ErrorCode, errorLine, idFromHead, parseMessage, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/json-rpc.js';
 import { LineSplitter } from '../jsonrpc/line-splitter.js';
 import { AggregateLeg, type LegSession } from './aggregate-leg.js';
+import type { AggregatedSessionInfo, ToolsMode } from '../../../src-shared/session-api.js';
 import { AggregateLists, type ListKind } from './aggregate-lists.js';
 import { ClientOutput } from './client-output.js';
+import { CALL_TOOL, FIND_TOOL, SearchMode, textResult } from './discovery-tools.js';
 import { isEndOfInput } from './end-of-input.js';
+import { IdleStopper } from './idle-stopper.js';
+import { LegStates } from './leg-states.js';
 import type { Downstream } from './server-session.js';
 
 export interface AggregateOptions {
@@ -20,16 +24,21 @@ export interface AggregateOptions {
   maxMessageBytes: number;
   note(text: string): void;
   now?: () => number;
+  /** How tools are shown when the session starts (see {@link AggregateSession.setToolsMode}). */
+  toolsMode: ToolsMode;
+  /** Whether the client's rules deny a tool now: such a tool is neither listed nor found. */
+  denied(server: string, tool: string): boolean;
+  /** The idle time after which a leg's upstream is stopped; 0 for never. Read at each call's end. */
+  idleStopMs(): number;
+  /** Where a server's log is, for the status of a failing leg. */
+  logPathOf(server: string): string;
 }
 
 /** Protocol versions Warden speaks to clients itself (the servers negotiate their own). */
 const VERSIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const LATEST = '2025-11-25';
-/** After a server failed to start, how long requests for it are answered with that failure. */
-const RETRY_AFTER_MS = 10_000;
 
 const LIST_METHODS: Record<string, ListKind> = {
-  'tools/list': 'tools',
   'prompts/list': 'prompts',
   'resources/list': 'resources',
   'resources/templates/list': 'resourceTemplates',
@@ -42,12 +51,22 @@ const LIST_METHODS: Record<string, ListKind> = {
  * itself; a server starts on the first call that needs it (or to list it once, when nothing
  * is known of it), through its own per-server pipeline — the same policy, asks, pins, limits
  * and audit as per-server mode, with the real server and tool names. One server failing
- * leaves the others working.
+ * leaves the others working (see {@link status}); an idle one is stopped when the setting says.
+ *
+ * In search mode the client sees only Warden's find and call tools (discovery-tools.ts), plus
+ * the tools it found; a call through the call tool goes through the same routing and leg as a
+ * direct `server__tool` call, so it is judged, limited and logged as the real tool.
  */
 export class AggregateSession {
   private readonly splitter: LineSplitter;
   private readonly legs = new Map<string, AggregateLeg>();
-  private readonly failures = new Map<string, { at: number; reason: string }>();
+  private readonly states: LegStates<AggregateLeg>;
+  /** Resource URIs the client subscribed to, by server: those servers are never idle-stopped. */
+  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly search = new SearchMode();
+  private readonly idle: IdleStopper;
+  private toolsMode: ToolsMode;
+  private readonly startedAt: number;
   private readonly now: () => number;
   private initialize: JsonRpcMessage | undefined;
   private clientInitialized = false;
@@ -58,7 +77,17 @@ export class AggregateSession {
 
   constructor(private readonly options: AggregateOptions) {
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.states = new LegStates(this.now, options.logPathOf);
+    this.toolsMode = options.toolsMode;
     this.output = new ClientOutput(options.downstream);
+    this.idle = new IdleStopper({
+      idleMs: options.idleStopMs,
+      current: (server) => this.legs.get(server),
+      pinned: (server) => (this.subscriptions.get(server)?.size ?? 0) > 0,
+      stop: (server, idleMs) => this.stopIdle(server, idleMs),
+      note: options.note,
+    });
     this.splitter = new LineSplitter(
       {
         onLine: (line, length) => (isEndOfInput(line, length) ? this.endOfInput() : this.safely(() => this.fromClient(line.toString('utf8', 0, length)))),
@@ -91,8 +120,13 @@ export class AggregateSession {
   async close(reason = 'the client disconnected'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.idle.close();
     await Promise.all([...this.legs.values()].map((leg) => leg.close(reason)));
     this.legs.clear();
+  }
+
+  get clientName(): string {
+    return this.options.clientName;
   }
 
   /** Pids of the upstreams this session started, by server. */
@@ -100,9 +134,16 @@ export class AggregateSession {
     return Object.fromEntries([...this.legs].map(([server, leg]) => [server, leg.pid]));
   }
 
-  /** Servers whose start failed, with the sentence. */
-  get failedServers(): Record<string, string> {
-    return Object.fromEntries([...this.failures].map(([server, failure]) => [server, failure.reason]));
+  /** What each server this session reached is doing, for `warden status` and the window. */
+  status(): AggregatedSessionInfo {
+    return { id: this.options.id, client: this.options.clientName, tools: this.toolsMode, startedAt: this.startedAt, legs: this.states.status(this.legs) };
+  }
+
+  /** The client's tools mode changed: the session switches and tells the client its list changed. */
+  setToolsMode(mode: ToolsMode): void {
+    if (mode === this.toolsMode || this.closed) return;
+    this.toolsMode = mode;
+    if (this.initialize) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\n');
   }
 
   private safely(work: () => void): void {
@@ -132,9 +173,10 @@ export class AggregateSession {
     }
   }
 
-  private request(message: JsonRpcMessage, id: JsonRpcId): void {
+  private request(original: JsonRpcMessage, id: JsonRpcId): void {
+    let message = original;
     const method = message.method as string;
-    const params = message.params ?? {};
+    let params = message.params ?? {};
     if (method === 'initialize') {
       this.initialize = message;
       const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : LATEST;
@@ -142,11 +184,28 @@ export class AggregateSession {
         protocolVersion: VERSIONS.includes(asked) ? asked : LATEST,
         capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} },
         serverInfo: { name: 'mcp-warden', title: 'MCP Warden', version: VERSION },
-        instructions: 'MCP Warden: the tools and prompts of every server it connects, named server__name.',
+        instructions:
+          this.toolsMode === 'search'
+            ? `MCP Warden: find the tools of the servers it connects with ${FIND_TOOL} (a few words on what the tool should do), then call them by name or through ${CALL_TOOL}.`
+            : 'MCP Warden: the tools and prompts of every server it connects, named server__name.',
       });
       return;
     }
     if (method === 'ping') return this.result(id, {});
+    if (method === 'tools/list') return this.listTools(id);
+    if (method === 'tools/call' && (params.name === FIND_TOOL || params.name === CALL_TOOL) && this.toolsMode === 'all') {
+      // A name remembered from search mode: answered here, so it does not start every server to look for it.
+      return this.result(id, textResult(`${String(params.name)} is not offered: this client now sees every tool by its own name; list the tools again`, true));
+    }
+    if (method === 'tools/call' && this.toolsMode === 'search') {
+      if (params.name === FIND_TOOL) return this.find(id, params.arguments);
+      if (params.name === CALL_TOOL) {
+        const unwrapped = this.search.unwrapCall(params);
+        if ('refusal' in unwrapped) return this.result(id, textResult(unwrapped.refusal, true));
+        params = unwrapped.params;
+        message = { ...message, params };
+      }
+    }
     const list = LIST_METHODS[method];
     if (list) {
       void this.options.lists
@@ -183,7 +242,56 @@ export class AggregateSession {
       this.send(errorLine(id, ErrorCode.UpstreamUnavailable, leg));
       return;
     }
+    this.idle.cancel(server);
+    this.track(server, message);
     leg.request(id, message);
+  }
+
+  /** Keeps the subscriptions a server holds for the client (so it is not stopped while idle). */
+  private track(server: string, message: JsonRpcMessage): void {
+    const uri = message.params?.uri;
+    if (typeof uri !== 'string') return;
+    if (message.method === 'resources/subscribe') {
+      const set = this.subscriptions.get(server) ?? new Set<string>();
+      set.add(uri);
+      this.subscriptions.set(server, set);
+    } else if (message.method === 'resources/unsubscribe') {
+      this.subscriptions.get(server)?.delete(uri);
+    }
+  }
+
+  /** tools/list: every tool the client's rules let it reach, or in search mode the discovery tools and those found. */
+  private listTools(id: JsonRpcId): void {
+    void this.visibleTools()
+      .then((entries) => this.result(id, { tools: this.toolsMode === 'search' ? this.search.list(entries) : entries.map((entry) => ({ ...entry.item, name: entry.exposed })) }))
+      .catch((error: unknown) => this.send(errorLine(id, ErrorCode.InternalError, `Warden could not list tools: ${(error as Error).message}`)));
+  }
+
+  /** The find tool: searched over the known lists, starting only servers never listed. */
+  private find(id: JsonRpcId, args: unknown): void {
+    void this.visibleTools()
+      .then((entries) => {
+        const { result, added } = this.search.find(args, entries);
+        this.result(id, result);
+        if (added) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\n');
+      })
+      .catch((error: unknown) => this.send(errorLine(id, ErrorCode.InternalError, `Warden could not search the tools: ${(error as Error).message}`)));
+  }
+
+  private async visibleTools(): ReturnType<AggregateLists['entries']> {
+    const entries = await this.options.lists.entries('tools', this.options.servers(), (server) => this.leg(server));
+    return entries.filter((entry) => !this.options.denied(entry.server, entry.name));
+  }
+
+  /** An idle leg's upstream is stopped; its lists stay known, and the next call starts it again. */
+  private stopIdle(server: string, idleMs: number): void {
+    const leg = this.legs.get(server);
+    if (!leg || this.closed) return;
+    this.legs.delete(server);
+    this.states.stoppedIdle(server, leg);
+    const why = `idle for ${Math.round(idleMs / 1000)} s (setting upstreamIdleStopSeconds)`;
+    this.options.note(`stopped server "${server}" of the aggregated session of "${this.options.clientName}": ${why}`);
+    void leg.close(why);
   }
 
   private notification(message: JsonRpcMessage): void {
@@ -209,11 +317,11 @@ export class AggregateSession {
     if (running && running.failed === undefined) return running;
     if (running) {
       this.legs.delete(server);
-      this.failures.set(server, { at: this.now(), reason: running.failed as string });
+      this.states.failed(server, running.failed as string);
       void running.close('the server failed to start');
     }
-    const failure = this.failures.get(server);
-    if (failure && this.now() - failure.at < RETRY_AFTER_MS) return failure.reason;
+    const refusal = this.states.refusal(server);
+    if (refusal !== undefined) return refusal;
     if (!this.initialize) return 'send initialize first';
     const leg = new AggregateLeg({
       server,
@@ -233,15 +341,17 @@ export class AggregateSession {
       resumeClient: () => this.options.downstream.resume(),
       note: this.options.note,
       maxMessageBytes: this.options.maxMessageBytes,
+      settled: () => this.idle.settled(server),
     });
     this.legs.set(server, leg);
-    this.failures.delete(server);
+    this.states.starting(server);
     void leg.ready.then((failed) => {
       if (failed !== undefined) {
-        this.failures.set(server, { at: this.now(), reason: failed });
+        this.states.failed(server, failed);
         this.options.note(failed);
         return;
       }
+      this.states.started(server, leg);
       if (this.logLevel) void leg.ask('logging/setLevel', { level: this.logLevel }, 10_000);
       // A started server may list something else than what was known of it.
       void this.options.lists.refresh(server, leg).then((changed) => {

@@ -12,6 +12,8 @@ import type { ToolPins } from '../policy/tool-pins.js';
 import type { UpstreamStarter } from '../upstream/upstream-starter.js';
 import { AggregateLists, type ListStore } from './aggregate-lists.js';
 import { AggregateSession } from './aggregate-session.js';
+import { ToolsModes } from './tools-modes.js';
+import type { AggregatedSessionInfo, ToolsMode } from '../../../src-shared/session-api.js';
 import { ServerSession, type Downstream } from './server-session.js';
 
 export interface SessionHubDeps {
@@ -29,6 +31,8 @@ export interface SessionHubDeps {
   redact(text: string): string;
   note(text: string): void;
   now: () => number;
+  /** Setting upstreamIdleStopSeconds, in ms (0: off); read whenever a leg goes idle. */
+  idleStopMs?(): number;
 }
 
 type Session = ServerSession | AggregateSession;
@@ -61,8 +65,12 @@ export function socketDownstream(socket: Socket): Downstream {
  */
 export class SessionHub {
   private readonly sessions = new Map<Session, { server: string | undefined; end(): void }>();
+  /** Each client's tools mode (all, or search), kept beside the known lists. */
+  readonly toolsModes: ToolsModes;
 
-  constructor(private readonly deps: SessionHubDeps) {}
+  constructor(private readonly deps: SessionHubDeps) {
+    this.toolsModes = new ToolsModes(deps.lists);
+  }
 
   /**
    * Serves one accepted client connection; `rest` is what came after the hello, `parentPid`
@@ -128,6 +136,17 @@ export class SessionHub {
     }
   }
 
+  /** The running aggregated sessions, each with the state of the servers it reached. */
+  aggregated(): AggregatedSessionInfo[] {
+    return [...this.sessions.keys()].flatMap((session) => (session instanceof AggregateSession ? [session.status()] : []));
+  }
+
+  /** Stores a client's tools mode; its running aggregated sessions switch at once. */
+  setToolsMode(client: string, mode: ToolsMode): void {
+    this.toolsModes.set(client, mode);
+    for (const session of this.sessions.keys()) if (session instanceof AggregateSession && session.clientName === client) session.setToolsMode(mode);
+  }
+
   async closeAll(reason: string): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((session) => session.close(reason)));
     this.sessions.clear();
@@ -169,6 +188,10 @@ export class SessionHub {
       maxMessageBytes: deps.maxMessageBytes(),
       note: deps.note,
       now: deps.now,
+      toolsMode: this.toolsModes.get(client),
+      denied: (server, tool) => deps.policy.rules.decide({ client, server, kind: 'tool', target: tool }, deps.policy.defaultActionOf(server)).action === 'deny',
+      idleStopMs: () => deps.idleStopMs?.() ?? 0,
+      logPathOf: (server) => serverLogPath(deps.dataDir, server),
     });
   }
 }

@@ -17,6 +17,12 @@ export interface ClientApp {
   jsonc: boolean;
   /** Whether stdio entries carry `"type": "stdio"`. */
   typed: boolean;
+  /**
+   * How the client's config names a Streamable HTTP server: `typed` is
+   * `{"type": "http", "url", "headers"}` (VS Code, Claude Code), `url` is `{"url", "headers"}`
+   * (Cursor); absent when the client launches only stdio servers (Claude Desktop).
+   */
+  http?: 'typed' | 'url';
   /** Where the config lives, most likely first; the first that exists is used. */
   candidates(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[];
 }
@@ -59,6 +65,7 @@ const APPS: Record<AppId, ClientApp> = {
     serversKey: 'mcpServers',
     jsonc: false,
     typed: false,
+    http: 'url',
     candidates: (env) => [join(home(env), '.cursor', 'mcp.json')],
   },
   vscode: {
@@ -68,6 +75,7 @@ const APPS: Record<AppId, ClientApp> = {
     serversKey: 'servers',
     jsonc: true,
     typed: true,
+    http: 'typed',
     candidates: (env, platform) => {
       if (platform === 'darwin') return [join(home(env), 'Library', 'Application Support', 'Code', 'User', 'mcp.json')];
       if (platform === 'win32') return [join(appData(env), 'Code', 'User', 'mcp.json')];
@@ -81,10 +89,12 @@ const APPS: Record<AppId, ClientApp> = {
     serversKey: 'mcpServers',
     jsonc: false,
     typed: true,
+    http: 'typed',
     candidates: (env) => [join(home(env), '.claude.json')],
   },
 };
 
+/** The client with that id. */
 export function clientApp(id: AppId): ClientApp {
   return APPS[id];
 }

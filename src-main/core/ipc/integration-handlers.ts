@@ -1,3 +1,4 @@
+import { APP_IDS } from '../integrations/client-apps.js';
 import type { Integrations } from '../integrations/integrations.js';
 import type { ControlHandlers } from './control-connection.js';
 
@@ -6,10 +7,11 @@ type IntegrationMethods = 'clients.status' | 'clients.import' | 'clients.connect
 /** The control methods that import from and point client configs at Warden. */
 export function createIntegrationHandlers(integrations: Integrations): Pick<ControlHandlers, IntegrationMethods> {
   return {
-    'clients.status': () => ({ clients: (['claude', 'cursor', 'vscode', 'claude-code'] as const).flatMap((app) => integrations.status(app)) }),
+    'clients.status': () => ({ clients: APP_IDS.flatMap((app) => integrations.status(app)) }),
     'clients.import': ({ app, configPath, keepEnv, defaultAction }) =>
       integrations.import(app, { keepEnv, defaultAction, ...(configPath === undefined ? {} : { configPath }) }),
-    'clients.connect': ({ app, configPath, dryRun }) => integrations.connect(app, { dryRun, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.connect': ({ app, configPath, dryRun, servers, aggregate, transport }) =>
+      integrations.connect(app, { dryRun, servers, aggregate, transport, ...(configPath === undefined ? {} : { configPath }) }),
     'clients.disconnect': ({ app, configPath, restoreSecrets, dryRun }) =>
       integrations.disconnect(app, { restoreSecrets, dryRun, ...(configPath === undefined ? {} : { configPath }) }),
     'clients.backups': ({ app }) => ({ backups: integrations.backups(app) }),
