@@ -9,6 +9,7 @@ import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
 import type { HttpStatus } from './http-status.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
 import { sessionRequests, type SessionResults } from './session-api.js';
+import { flowRequests, flowSettingsShape, type FlowResults } from './flow-api.js';
 
 const serverName = z
   .string()
@@ -70,6 +71,7 @@ export const settingsSchema = z.object({
     z.literal(''),
     z.string().url().refine((value) => value.startsWith('https://') && new URL(value).pathname !== '/', 'a client metadata document URL is https with a path, or empty for none'),
   ]),
+  ...flowSettingsShape,
 });
 export type UserSettings = z.infer<typeof settingsSchema>;
 
@@ -275,6 +277,7 @@ export const controlRequests = {
   /** The tools Warden has seen on a server, with their annotations (read-only, destructive). */
   'server.toolInfo': z.object({ name: serverName }),
   ...sessionRequests,
+  ...flowRequests,
 } as const;
 
 export type ControlMethod = keyof typeof controlRequests;
@@ -360,7 +363,7 @@ export interface StatusInfo extends HttpStatus {
   vault: { description: string; warning: string | null };
 }
 
-export interface ControlResults extends SessionResults {
+export interface ControlResults extends SessionResults, FlowResults {
   'status': StatusInfo;
   'daemon.stop': { stopping: true };
   'server.add': { server: ServerInfo };

@@ -62,6 +62,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   pins: { subcommands: ['list', 'diff', 'approve'], usage: '  pins list [--json] | diff SERVER TOOL | approve SERVER TOOL' },
   guard: { subcommands: ['add', 'preset', 'list', 'remove'], usage: `  guard add --server S --tool PATTERN --pattern REGEX [--name N] [--mode block|flag]
   guard preset --server S --tool PATTERN [--mode flag|block] | list [--json] | remove ID` },
+  label: {
+    subcommands: ['set', 'remove', 'clear', 'list'],
+    usage: `  label set|remove --server S [--tool T] private|untrusted|external...   what a tool does, for the flow guard
+  label clear --server S [--tool T] | list [--json]   forget what you said (hints count again); every tool's labels`,
+  },
   claude: { subcommands: ['import', 'connect', 'disconnect', 'status'], usage: '  claude import [--config PATH] [--keep-env NAME]... | connect [--dry-run] | disconnect [--restore-secrets] | status' },
   clients: { subcommands: ['list', 'import', 'connect', 'disconnect', 'backups'], usage: `  clients list | import NAME | connect NAME [--server S]... [--aggregate] [--http] | disconnect NAME   (claude, cursor, vscode, claude-code)
   clients backups [--json] | backups --remove [NAME]   list or delete the config backups connect made` },

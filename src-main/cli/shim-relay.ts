@@ -126,7 +126,7 @@ export class ShimRelay {
       this.lastError = `lost the connection to the Warden core (${error.message})`;
     });
     socket.on('close', () => this.lost(socket));
-    socket.write(JSON.stringify({ warden: 1, type: 'client', key: options.key, server: options.server }) + '\n');
+    socket.write(JSON.stringify({ warden: 1, type: 'client', key: options.key, server: options.server, parentPid: process.ppid }) + '\n');
     this.phaseTimer = setTimeout(() => {
       this.lastError = `the Warden core did not answer the hello within ${HELLO_TIMEOUT_MS / 1000} s`;
       socket.destroy();

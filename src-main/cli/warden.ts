@@ -17,6 +17,7 @@ import { approvalsCommand } from './commands/approvals.js';
 import { clientCommand } from './commands/client.js';
 import { claudeCommand, clientsCommand } from './commands/clients.js';
 import { guardCommand } from './commands/guard.js';
+import { labelCommand } from './commands/label.js';
 import { limitCommand } from './commands/limit.js';
 import { pinsCommand } from './commands/pins.js';
 import { ruleCommand } from './commands/rule.js';
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
   approvals: approvalsCommand,
   pins: pinsCommand,
   guard: guardCommand,
+  label: labelCommand,
   settings: settingsCommand,
   clients: clientsCommand,
   vault: vaultCommand,

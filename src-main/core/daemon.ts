@@ -18,6 +18,8 @@ import { LocalServer } from './ipc/local-server.js';
 import { createOAuthHandlers } from './ipc/oauth-handlers.js';
 import { createPolicyHandlers } from './ipc/policy-handlers.js';
 import { createWindowHandlers } from './ipc/window-handlers.js';
+import { createFlow } from './flow/create-flow.js';
+import { createFlowHandlers } from './ipc/flow-handlers.js';
 import type { BrowserOpener } from './oauth/browser-opener.js';
 import { adminTokenPath, prepareSocketDir, serverLogPath, socketPath } from './paths.js';
 import { createClientDoor, refuseConnection } from './setup/client-door.js';
@@ -112,6 +114,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     now,
     signInWaitMs: () => settings.get('approvalTimeoutSeconds') * 1000,
   });
+  const flow = createFlow({ db, settings, pins, now, redact });
   const hub = new SessionHub({
     dataDir,
     audit,
@@ -121,6 +124,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     servers,
     upstreams,
     lists: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
+    flow: flow.guard,
     maxMessageBytes: () => settings.get('maxMessageBytes'),
     isRevoked: (client) => clients.isRevoked(client),
     redact,
@@ -194,6 +198,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     ...createDatabaseHandlers({ audit, upkeep }),
     ...createWindowHandlers({ calls, servers, clients, pins, now }),
     ...createSessionHandlers({ hub, clients }),
+    ...createFlowHandlers({ servers, ...flow }),
   };
   const control = createControlServer(() => handlers, note, redact);
 

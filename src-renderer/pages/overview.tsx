@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { ApprovalCard } from '../components/approval-card.js';
 import { CallsChart } from '../components/calls-chart.js';
 import { FailingLegs, useFailingLegs } from '../components/failing-legs.js';
+import { FlowGroups } from '../components/flow-groups.js';
 import { duration, Empty, ErrorNote, time } from '../components/notice.js';
 import { useQuery } from '../hooks.js';
 import { useKillSwitch } from '../kill-switch.js';
@@ -170,6 +171,7 @@ export function OverviewPage() {
           </div>
         </>
       )}
+      <FlowGroups />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Action, ServerInfo } from '../../src-shared/control-api.js';
 import { api } from '../api.js';
 import { ActionSelect } from '../components/action-select.js';
+import { FlowLabelToggles } from '../components/flow-labels.js';
 import { Empty, ErrorNote } from '../components/notice.js';
 import { useAction, useQuery } from '../hooks.js';
 
@@ -97,12 +98,13 @@ function ServerForm({ secrets, onDone, initial }: { secrets: string[]; onDone: (
 
 function ServerTools({ server }: { server: string }) {
   const { data, error } = useQuery('server.tools', { name: server });
+  const labels = useQuery('label.list', { server });
   if (error) return <ErrorNote message={error} />;
   if (!data) return null;
   if (data.tools.length === 0) return <p className="muted">No tools seen yet: they appear once a client lists them.</p>;
   return (
     <table>
-      <thead><tr><th>Tool</th><th>Decision</th><th>Pin</th><th>Why</th></tr></thead>
+      <thead><tr><th>Tool</th><th>Decision</th><th>Pin</th><th>Why</th><th>Flow labels</th></tr></thead>
       <tbody>
         {data.tools.map((t) => (
           <tr key={t.tool}>
@@ -110,6 +112,7 @@ function ServerTools({ server }: { server: string }) {
             <td className={`action-${t.decision}`}>{t.decision}</td>
             <td>{t.pin === 'changed' ? <strong>changed — held</strong> : 'approved'}</td>
             <td>{t.reason}</td>
+            <td><FlowLabelToggles server={server} tool={t.tool} entry={labels.data?.entries.find((e) => e.tool === t.tool)} onChange={labels.reload} /></td>
           </tr>
         ))}
       </tbody>

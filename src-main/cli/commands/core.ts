@@ -4,6 +4,7 @@ import { runDaemon, type DaemonReady } from '../../core/run-daemon.js';
 import { CappedLog } from '../../core/upstream/capped-log.js';
 import { CliError, CoreNotRunningError, EXIT_ALREADY_RUNNING, UsageError } from '../cli-error.js';
 import { parse, type Command } from '../context.js';
+import { printFlowGroups } from './label.js';
 import { legStatusLines } from './leg-status.js';
 
 /**
@@ -22,17 +23,19 @@ export const statusCommand: Command = async (argv, context) => {
     }
     throw error;
   }
-  const [status, { settings }, { sessions: aggregated }] = await Promise.all([
+  const [status, { settings }, { sessions: aggregated }, { groups }] = await Promise.all([
     control.call('status', {}),
     control.call('settings.get', {}),
     control.call('sessions.aggregated', {}),
+    control.call('flow.groups', {}),
   ]);
-  if (values.json) return context.out(JSON.stringify({ running: true, paused: settings.paused, ...status, aggregated }));
+  if (values.json) return context.out(JSON.stringify({ running: true, paused: settings.paused, ...status, aggregated, flowGroups: groups }));
   context.out(
     [`Warden ${status.version} is running (pid ${status.pid}); data dir ${status.dataDir}; ${status.servers} server(s), ${status.sessions} session(s)`, ...legStatusLines(aggregated)].join('\n'),
   );
   context.out(settings.paused ? 'PAUSED: every call is refused until: warden resume' : 'not paused: calls are decided by the rules');
   context.out(!status.httpUrl ? (status.httpProblem ?? 'the MCP HTTP endpoint is off') : `MCP endpoint for HTTP clients: ${status.httpUrl} (one server: ${status.httpUrl}/<server>)`);
+  printFlowGroups(context, groups);
 };
 
 function processAlive(pid: number): boolean {

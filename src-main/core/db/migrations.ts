@@ -195,4 +195,16 @@ export const MIGRATIONS: readonly string[] = [
     SELECT MAX(CAST(json_extract(reason_meta, '$.limitId') AS INTEGER)) FROM calls WHERE json_valid(reason_meta)
   ), 0)) WHERE name = 'limits';
   `,
+  // The flow guard's labels: a row says the user set (value 1) or took away (value 0) one
+  // label on a server (tool '') or a tool; no row leaves it to the tool's hints.
+  `
+  CREATE TABLE flow_labels (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    label TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (server, tool, label)
+  );
+  `,
 ];

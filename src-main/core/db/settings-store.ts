@@ -22,6 +22,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   /** Fixed by default, so client configs that name the URL stay valid across restarts. */
   httpPort: DEFAULT_HTTP_PORT,
   maxHttpSessionsPerKey: 16,
+  /** The flow guard holds the call that would complete the trifecta (see core/flow). */
+  flowGuard: 'ask',
+  flowIdleMinutes: 30,
 };
 
 /**

@@ -112,7 +112,7 @@ export class ApprovalStage implements CallStage {
     // The kill switch outranks an answer given a moment before it.
     if (policy.isPaused()) return port.refuse(call, 'MCP Warden is paused: every call is refused until you run "warden resume"', verdict);
     if (result.answer === 'allow-session' && call.kind === 'tool') port.sessionAllowed.add(call.target);
-    const limited = policy.takeLimit({ client: port.options.clientName, server: port.options.serverName, target: call.target });
+    const limited = verdict.charged === true ? undefined : policy.takeLimit({ client: port.options.clientName, server: port.options.serverName, target: call.target });
     if (limited) return port.refuse(call, limited.reason, limited);
     next(call);
   }

@@ -9,6 +9,8 @@ import { blockedLine } from './blocked.js';
 import { pipeline, type Call, type Next } from './call-stage.js';
 import { ClientOutput } from './client-output.js';
 import { isEndOfInput } from './end-of-input.js';
+import { FlowLegStage } from './flow-leg-stage.js';
+import { FlowStage } from './flow-stage.js';
 import { JudgeStage } from './judge-stage.js';
 import { describe, PendingCalls } from './pending-calls.js';
 import { ReadBatch } from './read-batch.js';
@@ -91,7 +93,14 @@ export class ServerSession implements SessionPort {
       resumeClient: () => options.downstream.resume(),
       now: this.now,
     });
-    this.calls = pipeline([new JudgeStage(this), new RecordStage(this), new ApprovalStage(this), new RouteStage(this)]);
+    this.calls = pipeline([
+      new JudgeStage(this),
+      new FlowStage(this),
+      new RecordStage(this),
+      new ApprovalStage(this),
+      new FlowLegStage(this),
+      new RouteStage(this),
+    ]);
   }
 
   /**

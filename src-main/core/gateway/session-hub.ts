@@ -4,6 +4,8 @@ import type { Approvals } from '../approvals/approvals.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ServerStore } from '../db/server-store.js';
 import { guarded } from '../errors/guarded.js';
+import type { FlowGuard } from '../flow/flow-guard.js';
+import { processGroup, sessionGroup } from '../flow/flow-group.js';
 import { serverLogPath } from '../paths.js';
 import type { Policy } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';
@@ -23,6 +25,7 @@ export interface SessionHubDeps {
   servers: ServerStore;
   upstreams: UpstreamStarter;
   lists: ListStore;
+  flow: FlowGuard;
   maxMessageBytes(): number;
   isRevoked(client: string): boolean;
   redact(text: string): string;
@@ -69,10 +72,16 @@ export class SessionHub {
     this.toolsModes = new ToolsModes(deps.lists);
   }
 
-  /** Serves one accepted client connection; `rest` is what came after the hello. */
-  attach(client: string, server: string | undefined, socket: Socket, rest: Buffer): void {
+  /**
+   * Serves one accepted client connection; `rest` is what came after the hello, `parentPid`
+   * the hello's (unchecked) parent pid, which groups per-server connections for the flow guard.
+   */
+  attach(client: string, server: string | undefined, socket: Socket, rest: Buffer, parentPid?: unknown): void {
     const downstream = socketDownstream(socket);
-    const session: Session = server === undefined ? this.aggregate(client, downstream) : this.perServer(randomUUID(), client, server, downstream);
+    const id = randomUUID();
+    const group = server === undefined ? sessionGroup(client, id) : processGroup(client, parentPid);
+    const leave = this.deps.flow.join(group);
+    const session: Session = server === undefined ? this.aggregate(id, group.id, client, downstream) : this.perServer(id, group.id, client, server, downstream);
     const label = server === undefined ? `the aggregated session of "${client}"` : `a session of "${server}"`;
     this.sessions.set(session, { server, end: () => socket.end() });
     socket.on('data', guarded(this.deps.note, label, (chunk: Buffer) => session.push(chunk)));
@@ -80,6 +89,7 @@ export class SessionHub {
     socket.on('end', guarded(this.deps.note, label, () => socket.end()));
     socket.on('close', guarded(this.deps.note, `closing ${label}`, () => {
       this.sessions.delete(session);
+      leave();
       return session.close();
     }));
     if (rest.length > 0) session.push(rest);
@@ -92,12 +102,16 @@ export class SessionHub {
    * core, as a socket's session does; the caller closes it when its transport goes away.
    */
   open(client: string, server: string | undefined, downstream: Downstream, id: string): OpenedSession {
-    const session: Session = server === undefined ? this.aggregate(client, downstream, id) : this.perServer(id, client, server, downstream);
+    // One MCP session over HTTP is one conversation for the flow guard, in either mode.
+    const group = sessionGroup(client, id);
+    const leave = this.deps.flow.join(group);
+    const session: Session = server === undefined ? this.aggregate(id, group.id, client, downstream) : this.perServer(id, group.id, client, server, downstream);
     this.sessions.set(session, { server, end: () => downstream.end() });
     return {
       push: (chunk) => session.push(chunk),
       close: (reason) => {
         this.sessions.delete(session);
+        leave();
         return session.close(reason);
       },
     };
@@ -138,7 +152,7 @@ export class SessionHub {
     this.sessions.clear();
   }
 
-  private perServer(id: string, client: string, server: string, downstream: Downstream): ServerSession {
+  private perServer(id: string, flowGroup: string, client: string, server: string, downstream: Downstream): ServerSession {
     const deps = this.deps;
     return new ServerSession({
       id,
@@ -150,6 +164,8 @@ export class SessionHub {
       policy: deps.policy,
       approvals: deps.approvals,
       pins: deps.pins,
+      flowGuard: deps.flow,
+      group: flowGroup,
       note: deps.note,
       now: deps.now,
       serverLogPath: serverLogPath(deps.dataDir, server),
@@ -159,7 +175,7 @@ export class SessionHub {
     });
   }
 
-  private aggregate(client: string, downstream: Downstream, id: string = randomUUID()): AggregateSession {
+  private aggregate(id: string, flowGroup: string, client: string, downstream: Downstream): AggregateSession {
     const deps = this.deps;
     return new AggregateSession({
       id,
@@ -167,7 +183,7 @@ export class SessionHub {
       downstream,
       servers: () => deps.servers.list().filter((server) => server.enabled).map((server) => server.name),
       // Every leg's rows carry the aggregated session's id: one conversation, one session.
-      openLeg: (server, legDownstream) => this.perServer(id, client, server, legDownstream),
+      openLeg: (server, legDownstream) => this.perServer(id, flowGroup, client, server, legDownstream),
       lists: new AggregateLists(client, deps.lists, deps.redact),
       maxMessageBytes: deps.maxMessageBytes(),
       note: deps.note,

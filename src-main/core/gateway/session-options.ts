@@ -1,5 +1,6 @@
 import type { Approvals } from '../approvals/approvals.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { FlowGuard } from '../flow/flow-guard.js';
 import type { Policy } from '../policy/policy.js';
 import type { ToolPins } from '../policy/tool-pins.js';
 import type { Upstream, UpstreamHandlers } from '../upstream/upstream.js';
@@ -33,6 +34,10 @@ export interface SessionOptions {
   policy: Policy;
   approvals: Approvals;
   pins: ToolPins;
+  /** The flow guard (gateway/flow-stage.ts); absent: no flow guard in this session. */
+  flowGuard?: FlowGuard;
+  /** The conversation group the flow guard counts this session's calls in; default: its id. */
+  group?: string;
   /** Notes a line in the core's log. */
   note(text: string): void;
   now?: () => number;

@@ -16,6 +16,7 @@ import type { createPolicyHandlers } from './policy-handlers.js';
 import type { createDatabaseHandlers } from './database-handlers.js';
 import type { createWindowHandlers } from './window-handlers.js';
 import type { createSessionHandlers } from './session-handlers.js';
+import type { createFlowHandlers } from './flow-handlers.js';
 
 type PolicyMethods =
   | keyof ReturnType<typeof createPolicyHandlers>
@@ -23,6 +24,7 @@ type PolicyMethods =
   | keyof ReturnType<typeof createDatabaseHandlers>
   | keyof ReturnType<typeof createWindowHandlers>
   | keyof ReturnType<typeof createSessionHandlers>
+  | keyof ReturnType<typeof createFlowHandlers>
   | 'oauth.login'
   | 'oauth.logout';
 

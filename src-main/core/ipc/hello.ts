@@ -8,6 +8,11 @@ export interface ClientHello {
   key: string;
   /** The server to reach; absent for the aggregated session over every server. */
   server?: string;
+  /**
+   * The shim's parent process id (the MCP client that launched it): the shims of one client
+   * process are one conversation for the flow guard. Optional; validated by the core.
+   */
+  parentPid?: number;
 }
 
 export interface AdminHello {

@@ -1,4 +1,5 @@
 import type { GuardInfo } from '../../../src-shared/control-api.js';
+import type { FlowMeta } from '../../../src-shared/flow-api.js';
 import { compileGlob } from '../../../src-shared/glob.js';
 import { describeRule, type Action, type Rule, type TargetKind } from '../../../src-shared/policy-types.js';
 import type { Limit } from '../db/limit-store.js';
@@ -14,7 +15,9 @@ export interface ReasonMeta {
   type: 'rule' | 'default' | 'paused' | 'limit' | 'guard' | 'pin' | 'session';
   ruleId?: number;
   limitId?: number;
-  guard?: 'size' | 'schema' | 'secret-leak' | 'pattern';
+  guard?: 'size' | 'schema' | 'secret-leak' | 'pattern' | 'flow';
+  /** The flow guard's legs (core/flow/flow-guard.ts). */
+  flow?: FlowMeta;
   secrets?: string[];
   retryAfterMs?: number;
   /** Flag-only findings that did not change the verdict (pattern flags). */
@@ -26,6 +29,11 @@ export interface Verdict {
   /** One sentence naming the rule, limit or guard that decided. */
   reason: string;
   meta: ReasonMeta;
+  /**
+   * The call's rate-limit budget was already taken (policy charges every allow it returns): an
+   * ask made from such a verdict (the flow guard's) must not charge it again on the answer.
+   */
+  charged?: boolean;
 }
 
 export interface CallContext {

@@ -67,7 +67,7 @@ export function createClientDoor(deps: ClientDoorDeps): (hello: Hello, socket: S
       }
     }
     socket.write('{"warden":1,"ok":true}\n');
-    deps.hub.attach(check.client, hello.server, socket, rest);
+    deps.hub.attach(check.client, hello.server, socket, rest, hello.parentPid);
   };
 }
 
