@@ -18,7 +18,7 @@
 import type { OnReadOpts, Socket } from 'node:net';
 import { END_OF_INPUT } from '../core/ipc/hello.js';
 import { HeldInput, MAX_HELD } from './held-input.js';
-import { peekLine, type Id, type Peek } from './line-peek.js';
+import { peekLine, type HandshakeMethod, type Id, type Peek } from './line-peek.js';
 import { LineTracker } from './line-tracker.js';
 import { RetryWait } from './retry-wait.js';
 import { reportFailure } from './shim-failure.js';
@@ -69,7 +69,7 @@ export class ShimRelay {
   private phaseTimer: NodeJS.Timeout | undefined;
   /** Ids (as JSON text) of requests sent on the current connection and not yet answered. */
   /** Requests the core has, by id, with their method. */
-  private readonly inFlight = new Map<Id, string | undefined>();
+  private readonly inFlight = new Map<Id, HandshakeMethod | undefined>();
   private initialize: Buffer | undefined;
   private initializeId: Id | undefined;
   private initializeAnswered = false;

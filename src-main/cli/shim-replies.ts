@@ -4,19 +4,20 @@
  *
  * Node built-ins only: this file is part of the shim's bundle.
  */
-import type { Id } from './line-peek.js';
+import type { HandshakeMethod, Id } from './line-peek.js';
 
 /** Sent again after a replayed initialize, when the client had sent it. */
 export const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}\n';
 
 /**
- * For a request the core had when it went away. Only a tool call can have had an effect the
- * client cannot see; any other request was simply not answered.
+ * For a request the core had when it went away. The shim reads only as much of a line as it
+ * needs: it knows an initialize (which changes nothing, so it was simply not answered), and
+ * any other request may have been a tool call that took effect.
  */
-export function restarted(method: string | undefined): string {
-  return method === 'tools/call'
-    ? 'the Warden core restarted while this request was in flight, so the call may or may not have taken effect; retry it'
-    : `the Warden core restarted before it answered this ${method ?? 'request'}; send it again`;
+export function restarted(method: HandshakeMethod | undefined): string {
+  return method === 'initialize'
+    ? 'the Warden core restarted before it answered initialize; send it again'
+    : 'the Warden core restarted while this request was in flight, so the call may or may not have taken effect; retry it';
 }
 /** For a request whose line was only partly sent when the connection broke. */
 export const CUT = 'the connection to the Warden core broke while this request was being sent, so the call was not made; retry it';

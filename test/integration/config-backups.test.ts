@@ -27,8 +27,8 @@ describe('G7: client config backups', () => {
     backup = /backup of the original: (.+)/.exec(out)?.[1] as string;
     expect(readFileSync(backup, 'utf8')).toBe(original);
     expect(statSync(backup).mode & 0o777).toBe(0o600);
-    // The rewritten config keeps its own mode; only the backup is narrowed.
-    expect(statSync(path).mode & 0o777).toBe(0o644);
+    // The rewritten config holds a client key now, so connect narrows it to its owner too.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(out).toContain('with any secrets the import moved into the vault (mode 0600)');
     expect(out).toContain('remove it with: warden clients backups --remove');
     expect(out).not.toContain(SECRET);

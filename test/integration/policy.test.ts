@@ -194,6 +194,8 @@ describe('policy end to end: real shim, real core, real upstreams', () => {
     db.prepare("UPDATE calls SET decision = 'allow', outcome = 'ok' WHERE id = ?").run(victim.id);
     db.close();
 
+    // `log verify` only reads: it asks a running core, and never starts one itself.
+    await warden.startDaemon({}, ['--http-port', '0']);
     const tampered = await warden.cli(['log', 'verify']);
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toBe(`warden: the audit log does not verify: row #${victim.id} does not verify: its content or its place in the chain was changed, or a row before it was removed\n`);
