@@ -147,6 +147,21 @@ export const stdioServerSpec = z.object({
   defaultAction: action.default('ask'),
 });
 
+/**
+ * The caller's own home and config folders (the CLI's, not the core's), so a client's usual
+ * config path is the one the person at the terminal means.
+ */
+const callerEnv = z
+  .object({
+    HOME: z.string().max(4096).optional(),
+    USERPROFILE: z.string().max(4096).optional(),
+    APPDATA: z.string().max(4096).optional(),
+    LOCALAPPDATA: z.string().max(4096).optional(),
+    XDG_CONFIG_HOME: z.string().max(4096).optional(),
+  })
+  .strict()
+  .optional();
+
 export const controlRequests = {
   'status': z.object({}),
   'daemon.stop': z.object({}),
@@ -235,16 +250,18 @@ export const controlRequests = {
   'guard.remove': z.object({ id: z.number().int().min(1) }),
   'stats.overview': z.object({ minutes: z.number().int().min(5).max(24 * 60).default(60) }),
   'server.tools': z.object({ name: serverName }),
-  'clients.status': z.object({}),
+  'clients.status': z.object({ callerEnv }),
   'clients.import': z.object({
     app: clientApp,
     configPath: z.string().min(1).optional(),
+    callerEnv,
     keepEnv: z.array(z.string()).default([]),
     defaultAction: action.default('ask'),
   }),
   'clients.connect': z.object({
     app: clientApp,
     configPath: z.string().min(1).optional(),
+    callerEnv,
     dryRun: z.boolean().default(false),
     /** Servers (added by hand, not imported) to give their own entry in the config. */
     servers: z.array(serverName).max(256).default([]),
@@ -256,6 +273,7 @@ export const controlRequests = {
   'clients.disconnect': z.object({
     app: clientApp,
     configPath: z.string().min(1).optional(),
+    callerEnv,
     restoreSecrets: z.boolean().default(false),
     dryRun: z.boolean().default(false),
   }),

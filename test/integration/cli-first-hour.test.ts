@@ -121,6 +121,14 @@ describe('the warden command line, as a new user meets it', () => {
       expect(result.stderr).toBe('warden: unknown option --config (the options are --json); usage: warden claude status [--json]\n');
     });
 
+    it("reports the caller's HOME in `claude status`, not the core's", async () => {
+      const home = join(warden.dataDir, 'someone-else');
+      const result = await warden.cli(['claude', 'status', '--json'], undefined, { HOME: home });
+      expect(result.code).toBe(0);
+      const [claude] = JSON.parse(result.stdout) as Array<{ configPath: string }>;
+      expect(claude?.configPath).toBe(join(home, '.config', 'Claude', 'claude_desktop_config.json'));
+    });
+
     it('reads `settings set NAME -5` as the value -5, which the core then judges', async () => {
       const negative = await warden.cli(['settings', 'set', 'approvalTimeoutSeconds', '-5']);
       expect(negative.code).toBe(1);

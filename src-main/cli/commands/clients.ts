@@ -54,6 +54,7 @@ async function importApp(app: App, rest: string[], context: CommandContext, usag
   const defaultAction = values['default-action'] ?? 'ask';
   if (!(ACTIONS as readonly string[]).includes(defaultAction)) throw new UsageError('--default-action is one of allow, ask, deny');
   const report = await (await context.control()).call('clients.import', {
+    callerEnv: callerEnv(),
     app,
     keepEnv: values['keep-env'] ?? [],
     defaultAction: defaultAction as Action,
@@ -83,6 +84,7 @@ async function connectApp(app: App, rest: string[], context: CommandContext, usa
   if (values.aggregate && values.server) throw new UsageError(`--aggregate writes one entry for every server, so it takes no --server; usage: ${usage}`);
   const configPath = absolute(values.config);
   const report = await (await context.control()).call('clients.connect', {
+    callerEnv: callerEnv(),
     app,
     dryRun: values['dry-run'] ?? false,
     servers: values.server ?? [],
@@ -98,6 +100,7 @@ async function disconnectApp(app: App, rest: string[], context: CommandContext, 
   const { values } = parse(rest, { config: { type: 'string' }, 'restore-secrets': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
   const configPath = absolute(values.config);
   const report = await (await context.control()).call('clients.disconnect', {
+    callerEnv: callerEnv(),
     app,
     restoreSecrets: values['restore-secrets'] ?? false,
     dryRun: values['dry-run'] ?? false,
@@ -108,6 +111,12 @@ async function disconnectApp(app: App, rest: string[], context: CommandContext, 
   for (const item of report.left) context.out(`left "${item.entry}": ${item.why}`);
   if (report.backup) context.out(`backup of the file before: ${report.backup}`);
   for (const name of report.revokedKeys) context.out(`revoked the client key "${name}" that connect had made: no client config holds it any more`);
+}
+
+/** The caller's home folders: a client's usual config is the one of the person at this terminal. */
+function callerEnv(): Record<string, string> {
+  const names = ['HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'XDG_CONFIG_HOME'] as const;
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 }
 
 /** `--config` as the caller meant it: relative to the caller's folder, not the core's. */
@@ -136,7 +145,7 @@ async function backups(rest: string[], context: CommandContext): Promise<void> {
 
 async function status(context: CommandContext, rest: string[], only?: App, usage = 'warden clients list [--json]'): Promise<void> {
   const { values } = parse(rest, { json: { type: 'boolean' } }, usage);
-  const { clients } = await (await context.control({ start: false })).call('clients.status', {});
+  const { clients } = await (await context.control({ start: false })).call('clients.status', { callerEnv: callerEnv() });
   const shown = only ? clients.filter((c) => c.app === only) : clients;
   if (values.json) return context.out(JSON.stringify(shown));
   const rows = shown.map((c) => {

@@ -2,6 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** The caller's home and config folders, as the CLI sends them (see control-api's callerEnv). */
+export type CallerEnv = Partial<Record<'HOME' | 'USERPROFILE' | 'APPDATA' | 'LOCALAPPDATA' | 'XDG_CONFIG_HOME', string>>;
+
 export const APP_IDS = ['claude', 'cursor', 'vscode', 'claude-code'] as const;
 export type AppId = (typeof APP_IDS)[number];
 

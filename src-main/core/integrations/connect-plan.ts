@@ -2,7 +2,7 @@ import type { ConnectReport } from '../../../src-shared/control-api.js';
 import type { ClientLink } from '../db/link-store.js';
 import type { ServerStore } from '../db/server-store.js';
 import type { Vault } from '../vault/vault.js';
-import type { ClientApp } from './client-apps.js';
+import type { CallerEnv, ClientApp } from './client-apps.js';
 import type { ConnectStyle } from './connect-memory.js';
 import { httpEntry, masked, shimEntry, wardenEntryOf, type Entry, type EntryTransport, type ShimLaunch } from './entry-shapes.js';
 import { adoptValues, type ValueVault } from './entry-values.js';
@@ -17,6 +17,8 @@ export interface ConnectOptions {
   /** One entry for the aggregated session instead of one per server. */
   aggregate?: boolean;
   transport?: EntryTransport;
+  /** The caller's home folders, for the client's usual config path. */
+  callerEnv?: CallerEnv;
 }
 
 /** What the plan needs to know and may use. */

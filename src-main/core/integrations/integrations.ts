@@ -6,7 +6,7 @@ import type { ClientLink, LinkStore } from '../db/link-store.js';
 import type { ServerStore } from '../db/server-store.js';
 import { InvalidInputError, WardenError } from '../errors/warden-error.js';
 import type { Vault } from '../vault/vault.js';
-import { APP_IDS, clientApp, configPathFor, type AppId, type ClientApp } from './client-apps.js';
+import { APP_IDS, clientApp, configPathFor, type AppId, type CallerEnv, type ClientApp } from './client-apps.js';
 import { listBackups, removeBackups } from './config-backups.js';
 import { editEntries, loadConfig, writeConfigAtomic, type ConfigFs, type LoadedConfig } from './config-file.js';
 import { ConnectKeys } from './connect-keys.js';
@@ -63,10 +63,10 @@ export class Integrations {
   }
 
   /** Every config of the client Warden imported from or connected, or its usual config when there is none. */
-  status(appId: AppId): IntegrationStatus[] {
+  status(appId: AppId, callerEnv?: CallerEnv): IntegrationStatus[] {
     const app = clientApp(appId);
     const paths = new Set(this.deps.links.list(app.id).map((link) => link.configPath));
-    if (paths.size === 0) paths.add(this.pathFor(app, undefined));
+    if (paths.size === 0) paths.add(this.pathFor(app, undefined, callerEnv));
     return [...paths].map((path) => this.statusOf(app, path));
   }
 
@@ -85,9 +85,9 @@ export class Integrations {
     return { app: app.id, label: app.label, configPath: path, exists: config !== undefined, entries: states };
   }
 
-  async import(appId: AppId, options: { configPath?: string; keepEnv: string[]; defaultAction: Action }): Promise<ImportReport> {
+  async import(appId: AppId, options: { configPath?: string; keepEnv: string[]; defaultAction: Action; callerEnv?: CallerEnv }): Promise<ImportReport> {
     const app = clientApp(appId);
-    const path = this.pathFor(app, options.configPath);
+    const path = this.pathFor(app, options.configPath, options.callerEnv);
     const config = this.load(app, path);
     if (!config) throw new WardenError('not_found', `there is no ${app.label} config at ${path}; nothing to import (use --config PATH if it lives elsewhere)`);
     const report: ImportReport = { configPath: path, imported: [], skipped: [] };
@@ -137,7 +137,7 @@ export class Integrations {
     if (transport === 'http' && !app.http) {
       throw new InvalidInputError(`${app.label} launches only stdio servers, so its entries start Warden's shim; connect it without --http`);
     }
-    const path = this.pathFor(app, options.configPath);
+    const path = this.pathFor(app, options.configPath, options.callerEnv);
     const config = this.load(app, path);
     const entries = config ? serversOf(config, app) : {};
     const links = [...this.deps.links.list(app.id).filter((link) => link.configPath === path), ...this.handLinks(app, path, entries, options.servers ?? [])];
@@ -169,9 +169,9 @@ export class Integrations {
     return report;
   }
 
-  disconnect(appId: AppId, options: { configPath?: string; restoreSecrets: boolean; dryRun: boolean }): DisconnectReport {
+  disconnect(appId: AppId, options: { configPath?: string; restoreSecrets: boolean; dryRun: boolean; callerEnv?: CallerEnv }): DisconnectReport {
     const app = clientApp(appId);
-    const path = this.pathFor(app, options.configPath);
+    const path = this.pathFor(app, options.configPath, options.callerEnv);
     const config = this.load(app, path);
     if (!config) throw new WardenError('not_found', `there is no ${app.label} config at ${path}`);
     const entries = serversOf(config, app);
@@ -309,8 +309,10 @@ export class Integrations {
     return url;
   }
 
-  private pathFor(app: ClientApp, explicit: string | undefined): string {
-    return configPathFor(app, explicit, this.deps.env ?? process.env, this.deps.platform ?? process.platform);
+  /** A client's config path: the explicit one, else its usual one in the caller's home (else the core's). */
+  private pathFor(app: ClientApp, explicit: string | undefined, callerEnv?: CallerEnv): string {
+    const env = callerEnv?.HOME !== undefined || callerEnv?.USERPROFILE !== undefined ? callerEnv : (this.deps.env ?? process.env);
+    return configPathFor(app, explicit, env, this.deps.platform ?? process.platform);
   }
 
   private load(app: ClientApp, path: string): LoadedConfig | undefined {

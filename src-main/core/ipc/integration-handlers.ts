@@ -7,13 +7,13 @@ type IntegrationMethods = 'clients.status' | 'clients.import' | 'clients.connect
 /** The control methods that import from and point client configs at Warden. */
 export function createIntegrationHandlers(integrations: Integrations): Pick<ControlHandlers, IntegrationMethods> {
   return {
-    'clients.status': () => ({ clients: APP_IDS.flatMap((app) => integrations.status(app)) }),
-    'clients.import': ({ app, configPath, keepEnv, defaultAction }) =>
-      integrations.import(app, { keepEnv, defaultAction, ...(configPath === undefined ? {} : { configPath }) }),
-    'clients.connect': ({ app, configPath, dryRun, servers, aggregate, transport }) =>
-      integrations.connect(app, { dryRun, servers, aggregate, transport, ...(configPath === undefined ? {} : { configPath }) }),
-    'clients.disconnect': ({ app, configPath, restoreSecrets, dryRun }) =>
-      integrations.disconnect(app, { restoreSecrets, dryRun, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.status': ({ callerEnv }) => ({ clients: APP_IDS.flatMap((app) => integrations.status(app, callerEnv)) }),
+    'clients.import': ({ app, configPath, keepEnv, defaultAction, callerEnv }) =>
+      integrations.import(app, { keepEnv, defaultAction, callerEnv, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.connect': ({ app, configPath, dryRun, servers, aggregate, transport, callerEnv }) =>
+      integrations.connect(app, { dryRun, servers, aggregate, transport, callerEnv, ...(configPath === undefined ? {} : { configPath }) }),
+    'clients.disconnect': ({ app, configPath, restoreSecrets, dryRun, callerEnv }) =>
+      integrations.disconnect(app, { restoreSecrets, dryRun, callerEnv, ...(configPath === undefined ? {} : { configPath }) }),
     'clients.backups': ({ app }) => ({ backups: integrations.backups(app) }),
     'clients.removeBackups': ({ app }) => ({ removed: integrations.removeBackups(app) }),
   };
