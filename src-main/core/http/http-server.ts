@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { httpEndpointUrl } from '../../../src-shared/http-endpoint.js';
 import type { HttpStatus } from '../../../src-shared/http-status.js';
 import { HTTP_SESSION_PREFIX } from '../../../src-shared/call-origin.js';
@@ -110,9 +108,11 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   };
 
   const startSession = async (req: IncomingMessage, res: ServerResponse, client: string, server: string | undefined, body: unknown): Promise<void> => {
-    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+    if (req.method !== 'POST' || !isInitialize(body)) {
       return refuse(res, { status: 400, message: 'A new MCP session starts with a POST of initialize; every other request needs the Mcp-Session-Id header its answer gave.' });
     }
+    // The SDK's server transport loads with the first HTTP session, not with the core.
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
     const capped = sessions.capRefusal(client);
     if (capped !== undefined) return refuseNoted(res, { status: 429, message: capped });
     const id = randomUUID();
@@ -224,4 +224,14 @@ export function startHttpFrontDoor(deps: HttpFrontDoorDeps): Promise<HttpEndpoin
     now: deps.now,
     note: deps.note,
   });
+}
+
+/**
+ * Whether a body is an initialize request: one object with that method and an id. The SDK's
+ * transport validates the message itself; this only decides whether a session may start.
+ */
+function isInitialize(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const message = body as { method?: unknown; id?: unknown };
+  return message.method === 'initialize' && (typeof message.id === 'string' || typeof message.id === 'number');
 }

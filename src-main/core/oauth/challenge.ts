@@ -1,5 +1,3 @@
-import { extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
 
 /** What a server's 401 says about signing in to it (RFC 9728 §5.1, MCP scope selection). */
@@ -18,6 +16,11 @@ const PROBE_TIMEOUT_MS = 10_000;
  * The body is never read: the answer is bounded to its headers.
  */
 export async function probeChallenge(serverUrl: string, headers: Record<string, string>, fetchFn: typeof fetch = fetch): Promise<Challenge> {
+  // The SDK's modules load with the first remote sign-in, not with the core.
+  const [{ extractWWWAuthenticateParams }, { LATEST_PROTOCOL_VERSION }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/auth.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
   let response: Response;
   try {
     response = await fetchFn(serverUrl, {

@@ -1,6 +1,6 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { checkExternalUrl } from '../security/url-guard.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 import { AddressRefusedError, addressProblem, addressesOf, guardedLookup } from './address-guard.js';
 
 const TIMEOUT_MS = 10_000;
@@ -74,11 +74,13 @@ function checkResourceMetadata(metadata: Record<string, unknown>): void {
  * issuer mismatch through, as the 2025-03-26 layout needs.
  */
 export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) => Promise<string[]> = addressesOf, issuerException?: IssuerException): FetchLike {
-  const dispatcher = resolve === addressesOf ? agentFor(allowPrivate) : new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) } });
+  let dispatcher: Agent | undefined;
   // undici's own fetch, so the connect-time lookup below is the one that picks the address.
   const fetch = async (url: URL, init: RequestInit | undefined): Promise<Response> => {
+    const undici = await loadUndici();
+    dispatcher ??= resolve === addressesOf ? agentFor(undici, allowPrivate) : new undici.Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) } });
     try {
-      return (await undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Response;
+      return (await undici.fetch(url, { ...(init as object), dispatcher })) as unknown as Response;
     } catch (error) {
       const refused = refusedCause(error);
       if (refused) throw new OAuthGuardError(`refused to connect to ${url.origin}: ${refused.message}`);
@@ -121,12 +123,24 @@ export function guardedFetch(allowPrivate: boolean, resolve: (hostname: string) 
 }
 
 const agents = new Map<boolean, Agent>();
+/** What Warden uses of undici. */
+interface Undici {
+  Agent: typeof Agent;
+  fetch: typeof undiciFetch;
+}
+let undiciLoading: Promise<Undici> | undefined;
+
+/** undici, loaded with the first guarded fetch (a remote server or a sign-in), not with the core. */
+function loadUndici(): Promise<Undici> {
+  undiciLoading ??= import('undici').then((module) => ({ Agent: module.Agent, fetch: module.fetch }));
+  return undiciLoading;
+}
 
 /** One pooled agent per address policy; its sockets connect only to addresses the guard accepts. */
-function agentFor(allowPrivate: boolean): Agent {
+function agentFor(undici: Undici, allowPrivate: boolean): Agent {
   let agent = agents.get(allowPrivate);
   if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) }, keepAliveTimeout: 4_000 });
+    agent = new undici.Agent({ connect: { lookup: guardedLookup(allowPrivate) }, keepAliveTimeout: 4_000 });
     agents.set(allowPrivate, agent);
   }
   return agent;

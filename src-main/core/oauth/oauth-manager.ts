@@ -1,4 +1,4 @@
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WardenError } from '../errors/warden-error.js';
 import { isPrivateHost } from './address-guard.js';
@@ -93,7 +93,7 @@ export class OAuthManager implements ProviderHost {
       const provider = this.ownProvider(server, serverUrl);
       provider.refreshing = true;
       try {
-        const result = await auth(provider, { serverUrl, fetchFn: await this.fetchFor(serverUrl) });
+        const result = await sdkAuth(provider, { serverUrl, fetchFn: await this.fetchFor(serverUrl) });
         if (result !== 'AUTHORIZED') this.note(`"${server}": the refresh was refused; sign in again: warden login ${server}`);
       } catch (error) {
         this.note(`"${server}": refreshing the token failed: ${(error as Error).message}`);
@@ -151,7 +151,7 @@ export class OAuthManager implements ProviderHost {
   async exchange(server: string, serverUrl: string, code: string, state: string): Promise<void> {
     const provider = this.ownProvider(server, serverUrl);
     const fetchFn = await this.fetchFor(serverUrl);
-    await provider.exchanging(state, () => auth(provider, { serverUrl, authorizationCode: code, fetchFn }));
+    await provider.exchanging(state, () => sdkAuth(provider, { serverUrl, authorizationCode: code, fetchFn }));
   }
 
   /**
@@ -234,7 +234,7 @@ export class OAuthManager implements ProviderHost {
     const fetchFn = await this.fetchFor(serverUrl);
     try {
       const challenge = await probeChallenge(serverUrl, {}, fetchFn as typeof fetch);
-      const first = await auth(provider, { serverUrl, fetchFn, ...challenge });
+      const first = await sdkAuth(provider, { serverUrl, fetchFn, ...challenge });
       if (first === 'REDIRECT') {
         if (!provider.pending) throw new WardenError('unavailable', `the sign-in of "${server}" did not start`);
         await provider.pending.done;
@@ -247,4 +247,10 @@ export class OAuthManager implements ProviderHost {
     if (status.state !== 'signed-in') throw new WardenError('unavailable', `the sign-in of "${server}" ended without tokens`);
     return status;
   }
+}
+
+/** The SDK's `auth()`, loaded with the first sign-in instead of with the core. */
+async function sdkAuth(...args: Parameters<typeof import('@modelcontextprotocol/sdk/client/auth.js').auth>): ReturnType<typeof import('@modelcontextprotocol/sdk/client/auth.js').auth> {
+  const { auth } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  return auth(...args);
 }

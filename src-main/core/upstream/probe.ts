@@ -1,8 +1,6 @@
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadSdkClient } from './sdk-client.js';
 import { WardenError } from '../errors/warden-error.js';
 import { VERSION } from '../version.js';
 import type { RemoteLaunch } from './remote-upstream.js';
@@ -27,6 +25,7 @@ export async function probeServer(launch: RemoteLaunch, oauth?: ProbeAuth): Prom
   transport: 'http' | 'sse';
   tools: Array<{ name: string; description: string | null }>;
 }> {
+  const { Client, SSEClientTransport, StreamableHTTPClientTransport, StreamableHTTPError, UnauthorizedError } = await loadSdkClient();
   const url = new URL(launch.url);
   const options = { requestInit: { headers: launch.headers }, ...(oauth ? { authProvider: oauth.authProvider, fetch: oauth.fetch } : {}) };
   const once = async (kind: 'http' | 'sse') => {

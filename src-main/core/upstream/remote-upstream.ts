@@ -1,8 +1,8 @@
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { loadSdkClient, type SdkClient } from './sdk-client.js';
 import { ErrorCode, errorLine, type JsonRpcId } from '../jsonrpc/json-rpc.js';
 import { guarded } from '../errors/guarded.js';
 import type { CappedLog } from './capped-log.js';
@@ -48,6 +48,8 @@ const MAX_SIGN_IN_WAITS = 2;
  */
 export class RemoteUpstream implements Upstream {
   private transport: Transport | undefined;
+  /** The SDK's client classes, loaded by the first open. */
+  private sdk: SdkClient | undefined;
   private kind: 'http' | 'sse';
   private queue: Promise<void> = Promise.resolve();
   private exited = false;
@@ -97,7 +99,7 @@ export class RemoteUpstream implements Upstream {
     if (this.exited) return;
     this.stopping = true;
     try {
-      if (this.transport instanceof StreamableHTTPClientTransport) await this.transport.terminateSession().catch(() => undefined);
+      if (this.sdk && this.transport instanceof this.sdk.StreamableHTTPClientTransport) await this.transport.terminateSession().catch(() => undefined);
       await this.transport?.close();
     } finally {
       this.finish(`disconnected from upstream "${this.serverName}"`);
@@ -111,7 +113,8 @@ export class RemoteUpstream implements Upstream {
       ...(this.deps.authProvider ? { authProvider: this.deps.authProvider } : {}),
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
     };
-    const transport: Transport = this.kind === 'http' ? new StreamableHTTPClientTransport(url, common) : new SSEClientTransport(url, common);
+    const sdk = (this.sdk ??= await loadSdkClient());
+    const transport: Transport = this.kind === 'http' ? new sdk.StreamableHTTPClientTransport(url, common) : new sdk.SSEClientTransport(url, common);
     const report = (text: string): void => this.note(text);
     transport.onmessage = guarded(report, 'delivering a message', (message: JSONRPCMessage) => this.deliver(message));
     transport.onerror = guarded(report, 'reporting a transport error', (error: Error) => this.note(`transport: ${error.message}`));
@@ -141,7 +144,7 @@ export class RemoteUpstream implements Upstream {
         this.note(`could not send a notification: ${(error as Error).message}`);
         return;
       }
-      if (error instanceof UnauthorizedError) return this.afterSignIn(message, id);
+      if (this.sdk && error instanceof this.sdk.UnauthorizedError) return this.afterSignIn(message, id);
       this.refuse(id, error);
     }
   }
@@ -165,7 +168,7 @@ export class RemoteUpstream implements Upstream {
         await this.transport.send(message);
         return;
       } catch (error) {
-        if (!(error instanceof UnauthorizedError)) return this.refuse(id, error);
+        if (!(this.sdk && error instanceof this.sdk.UnauthorizedError)) return this.refuse(id, error);
       }
     }
     this.answer(id, this.deps.signInHint);
@@ -173,7 +176,7 @@ export class RemoteUpstream implements Upstream {
 
   /** A request the server refused gets the server's reason; anything else ends the upstream. */
   private refuse(id: JsonRpcId, error: unknown): void {
-    const status = error instanceof StreamableHTTPError ? error.code : undefined;
+    const status = this.sdk && error instanceof this.sdk.StreamableHTTPError ? error.code : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
       return this.answer(id, `upstream "${this.serverName}" refused the request (HTTP ${status}): ${this.deps.redact((error as Error).message).slice(0, 200)}`);
     }
@@ -186,7 +189,8 @@ export class RemoteUpstream implements Upstream {
       this.launch.transport === 'auto' &&
       this.kind === 'http' &&
       !this.delivered &&
-      error instanceof StreamableHTTPError &&
+      this.sdk !== undefined &&
+      error instanceof this.sdk.StreamableHTTPError &&
       [400, 404, 405].includes(error.code ?? 0)
     );
   }

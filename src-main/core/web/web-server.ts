@@ -6,7 +6,7 @@ import { join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { contentTypeOf } from './content-types.js';
 import { parseRequestTarget } from './request-target.js';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { describeFailure, guarded } from '../errors/guarded.js';
 import type { ControlTransport } from '../ipc/control-connection.js';
 
@@ -91,6 +91,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     }
   });
 
+  // Loaded only when the window is served (`--web`): a headless core never holds it.
+  const { WebSocketServer } = await import('ws');
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
