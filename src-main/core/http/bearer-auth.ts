@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { auditFailureReason } from '../audit/audit-failure.js';
+import { logRefusedHello } from '../audit/refused-hello.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { KeyCheck } from '../clients/client-keys.js';
 import { HelloLimiter } from '../clients/hello-limiter.js';
@@ -43,26 +43,7 @@ export class BearerAuth {
     if (check.ok) return check.client;
     const server = asked === undefined ? '(aggregated)' : asked.slice(0, 64);
     this.options.note(`refused an HTTP request for server ${JSON.stringify(server)}: ${check.reason}`);
-    try {
-      // Folded: a loop of wrong keys adds a count, not a row each.
-      this.options.audit.refused(
-        {
-          ts: this.options.now(),
-          session: `${HTTP_SESSION_PREFIX}auth`,
-          client: '?',
-          server,
-          method: 'warden/hello',
-          target: null,
-          arguments: null,
-          decision: 'deny',
-          reason: check.reason,
-          reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
-        },
-        { outcome: 'refused', error: check.reason, durationMs: 0, resultBytes: null, notes: null },
-      );
-    } catch (error) {
-      this.options.note(`could not log a refused HTTP request: ${auditFailureReason(error)}`);
-    }
+    logRefusedHello(this.options.audit, { session: `${HTTP_SESSION_PREFIX}auth`, server, reason: check.reason, now: this.options.now() }, this.options.note);
     this.limiterFor(req.socket.remoteAddress ?? '?').refuseLater(res, () =>
       refuse(res, { status: 401, message: check.reason, headers: { 'WWW-Authenticate': 'Bearer realm="MCP Warden"' } }),
     );

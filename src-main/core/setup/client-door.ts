@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { AuditLog } from '../audit/audit-log.js';
-import { auditFailureReason } from '../audit/audit-failure.js';
+import { logRefusedHello } from '../audit/refused-hello.js';
 import type { ClientKeys } from '../clients/client-keys.js';
 import type { HelloLimiter } from '../clients/hello-limiter.js';
 import type { ServerStore } from '../db/server-store.js';
@@ -51,7 +51,7 @@ export function createClientDoor(deps: ClientDoorDeps): (hello: Hello, socket: S
     const asked = hello.server === undefined ? '(aggregated)' : hello.server.slice(0, 64);
     if (!check.ok) {
       note(`refused a shim for server "${asked}": ${check.reason}`);
-      logRefusedHello(deps, asked, check.reason);
+      logRefusedHello(deps.audit, { session: '-', server: asked, reason: check.reason, now: deps.now() }, note);
       deps.limiter.refuseLater(socket, () => refuseConnection(socket, check.reason));
       return;
     }
@@ -69,27 +69,4 @@ export function createClientDoor(deps: ClientDoorDeps): (hello: Hello, socket: S
     socket.write('{"warden":1,"ok":true}\n');
     deps.hub.attach(check.client, hello.server, socket, rest, hello.parentPid);
   };
-}
-
-/** A refused hello's row; folded, so a loop of wrong keys adds a count, not a row each. */
-function logRefusedHello(deps: ClientDoorDeps, server: string, reason: string): void {
-  try {
-    deps.audit.refused(
-      {
-        ts: deps.now(),
-        session: '-',
-        client: '?',
-        server,
-        method: 'warden/hello',
-        target: null,
-        arguments: null,
-        decision: 'deny',
-        reason,
-        reasonMeta: JSON.stringify({ type: 'guard', guard: 'client-key' }),
-      },
-      { outcome: 'refused', error: reason, durationMs: 0, resultBytes: null, notes: null },
-    );
-  } catch (error) {
-    deps.note(`could not log a refused hello: ${auditFailureReason(error)}`);
-  }
 }
