@@ -34,6 +34,7 @@ import type { Spawner } from './upstream/stdio-upstream.js';
 import type { Cipher } from './vault/cipher.js';
 import { startWebServer, type RunningWebServer } from './web/web-server.js';
 import { startHttpFrontDoor, type HttpEndpoint } from './http/http-server.js';
+import { httpEndpointUrl } from '../../src-shared/http-endpoint.js';
 import type { ControlHandlers } from './ipc/control-connection.js';
 
 export interface CoreOptions {
@@ -150,8 +151,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     state: { get: (key) => settings.getRaw(key), set: (key, value) => settings.setRaw(key, value) },
     serverChanged: (name) => hub.closeServer(name, 'its settings changed in a client config'),
     httpUrl: (name) => {
-      // The endpoint's base URL is /mcp; one server is /mcp/<server>.
-      const url = http?.status().httpUrl;
+      // The endpoint's base URL is /mcp; one server is /mcp/<server>. While it is not serving
+      // (its port taken), entries name the port it is set to use, so they work once it does.
+      const port = options.httpPort ?? settings.get('httpPort');
+      const url = http?.status().httpUrl ?? (port > 0 ? httpEndpointUrl(port) : undefined);
       if (!url) return undefined;
       return name === undefined ? url : `${url}/${encodeURIComponent(name)}`;
     },
