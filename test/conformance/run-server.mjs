@@ -13,7 +13,7 @@
 // --keep (keep the suite's output and Warden's data dir).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { NODE22, ROOT, SUITE, baseEnv, listServerScenarios, runServerScenarios, startFixture } from './server-suite.mjs';
@@ -35,7 +35,6 @@ function fail(sentence) {
   process.exit(2);
 }
 
-if (resolve(process.execPath) === resolve(NODE22)) fail("run me with the system Node (npm run conformance), not the suite's Node 22");
 if (!existsSync(NODE22) || !existsSync(SUITE)) fail('the suite is not installed; run: npm ci --prefix tools/conformance --no-audit --no-fund');
 const withWarden = options.url === undefined && process.env.WARDEN_CONFORMANCE_HTTP !== '0';
 if (withWarden && !existsSync(join(ROOT, 'dist', 'cli', 'stdio.mjs'))) fail('Warden is not built; run: node scripts/build.mjs');
