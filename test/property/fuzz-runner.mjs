@@ -139,7 +139,7 @@ export async function runBatch(driver, batch, run, cursor, { verifyWithCli = tru
   const rows = await driver.admin.rowsAfter(cursor.rowId).catch(() => []);
   cursor.rowId = Math.max(cursor.rowId, ...rows.map((row) => row.id));
   violations.rows.push(...checkReceivedHaveRows(received, rows));
-  violations.refused.push(...checkRefusedNeverForwarded(all, received));
+  violations.refused.push(...checkRefusedNeverForwarded(all, received, rows));
   violations.replies.push(...checkReplies(all, shim.lines));
   const stuck = (await driver.admin.call('approvals.list', {}).catch(() => ({ approvals: [] }))).approvals.filter((a) => a.arguments.includes(`mk${run}n`));
   for (const approval of stuck) {

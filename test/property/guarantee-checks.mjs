@@ -54,8 +54,12 @@ export function checkReceivedHaveRows(received, rows) {
   return problems;
 }
 
-/** Guarantee 2: no line Warden must refuse reaches an upstream (matched by its markers). */
-export function checkRefusedNeverForwarded(sent, received) {
+/**
+ * Guarantee 2: no line Warden must refuse reaches an upstream (matched by its markers). A
+ * violation names the rows that carry the marker (decision, outcome, notes), to tell a wrong
+ * decision from a wrong forward.
+ */
+export function checkRefusedNeverForwarded(sent, received, rows = []) {
   const forbidden = new Map();
   for (const { bytes, hint } of sent) {
     const expectation = expectationFor(bytes, hint);
@@ -64,7 +68,11 @@ export function checkRefusedNeverForwarded(sent, received) {
   const problems = [];
   for (const bytes of received) {
     for (const marker of readReceived(bytes).markers) {
-      if (forbidden.has(marker)) problems.push(`a message Warden must refuse reached the upstream: sent ${show(forbidden.get(marker))}, received ${show(bytes.toString('utf8'))}`);
+      if (!forbidden.has(marker)) continue;
+      const found = rows
+        .filter((row) => `${row.target ?? ''} ${row.arguments ?? ''}`.includes(marker))
+        .map((row) => `#${row.id} ${row.decision}/${row.outcome} ${show(row.reason)} notes ${show(row.notes)}`);
+      problems.push(`a message Warden must refuse reached the upstream: sent ${show(forbidden.get(marker))}, received ${show(bytes.toString('utf8'))}; rows: ${found.join('; ') || 'none'}`);
     }
   }
   return problems;
