@@ -4,6 +4,7 @@
  * these schemas; result types are declared beside them. No other copy of this contract exists.
  */
 import { z } from 'zod';
+import { callerEnv } from './caller-env.js';
 import { patternProblem } from './glob.js';
 import { CLIENT_NAME, ENV_NAME, SECRET_NAME, SERVER_NAME } from './names.js';
 import { ACTIONS, TARGET_KINDS, type Action, type Rule, type TargetKind } from './policy-types.js';
@@ -146,21 +147,6 @@ export const stdioServerSpec = z.object({
   cwd: z.string().optional(),
   defaultAction: action.default('ask'),
 });
-
-/**
- * The caller's own home and config folders (the CLI's, not the core's), so a client's usual
- * config path is the one the person at the terminal means.
- */
-const callerEnv = z
-  .object({
-    HOME: z.string().max(4096).optional(),
-    USERPROFILE: z.string().max(4096).optional(),
-    APPDATA: z.string().max(4096).optional(),
-    LOCALAPPDATA: z.string().max(4096).optional(),
-    XDG_CONFIG_HOME: z.string().max(4096).optional(),
-  })
-  .strict()
-  .optional();
 
 export const controlRequests = {
   'status': z.object({}),
