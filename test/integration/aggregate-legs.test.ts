@@ -1,21 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AggregatedSessionInfo } from '../../src-shared/session-api.js';
 import { WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
+import { childrenOf, toolText as text } from '../helpers/processes.js';
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(' ').map(Number));
-  }
-  return out;
-}
-
-const text = (result: unknown): string => ((result as { content?: Array<{ text?: string }> }).content ?? []).map((part) => part.text ?? '').join('');
 
 /** Polls until `check` holds (at most `timeoutMs`); returns whether it did. */
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {

@@ -1,27 +1,18 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposedName } from '../../src-main/core/gateway/exposed-names.js';
 import { FAULT_SERVER, ROOT, WARDEN_BIN, WardenHarness } from '../helpers/warden-harness.js';
+import { childrenOf, toolText as text } from '../helpers/processes.js';
 
 const MEMORY = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 const FILESYSTEM = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
 const NAMES = join(ROOT, 'test', 'fixtures', 'names-server.mjs');
 const LONG = 'this_tool_name_is_deliberately_long_so_that_it_passes_the_limit';
-
-/** Every process whose parent is `pid` (the upstreams a core started). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(' ').map(Number));
-  }
-  return out;
-}
 
 function commandOf(pid: number): string {
   try {
@@ -31,7 +22,6 @@ function commandOf(pid: number): string {
   }
 }
 
-const text = (result: unknown): string => ((result as { content?: Array<{ text?: string }> }).content ?? []).map((part) => part.text ?? '').join('');
 
 describe('the aggregated session (warden stdio without --server)', () => {
   const warden = new WardenHarness();

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord, StatusInfo } from '../../src-shared/control-api.js';
 import { connectHttp, INITIALIZE, mcpHeaders, rawHttp } from '../helpers/http-client.js';
 import { WardenHarness } from '../helpers/warden-harness.js';
+import { toolText as text } from '../helpers/processes.js';
 
-const text = (result: unknown): string => ((result as { content?: Array<{ text?: string }> }).content ?? []).map((part) => part.text ?? '').join('');
 
 describe('the MCP HTTP endpoint (warden daemon --http-port 0)', () => {
   const warden = new WardenHarness();
